@@ -1,0 +1,1 @@
+"""What lab checks use: SQL runs, calls into learner Python, feedback exceptions."""

@@ -1,0 +1,1 @@
+"""Renderers: one results model in, one format out."""

@@ -1,0 +1,66 @@
+"""The terminal report: per lab, a table per task, feedback under each failed check."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from grader.results import CheckResult, LabResult, RunResult
+
+ICON = {"pass": "[green]✔ pass[/]", "fail": "[red]✘ fail[/]", "error": "[yellow]! error[/]"}
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _task_table(lab: LabResult) -> Table:
+    table = Table(show_edge=False, header_style="bold", expand=False)
+    table.add_column("task", justify="right")
+    table.add_column("check")
+    table.add_column("result")
+    table.add_column("points", justify="right")
+    for check in sorted(lab.tests, key=lambda t: (t.task or 0, t.visibility == "hidden")):
+        table.add_row(str(check.task or "-"), escape(check.name), ICON[check.status],
+                      f"{_points(check.points)}/{_points(check.max_points)}")
+    return table
+
+
+def _feedback(check: CheckResult) -> Text:
+    head = f"task {check.task}: " if check.task else ""
+    text = Text()
+    text.append(f"{head}{check.name}\n", style="bold red" if check.status == "fail" else "bold yellow")
+    if check.status == "error":
+        text.append("  the grader could not run this check; it does not count against you\n", style="yellow")
+    for line in check.message.splitlines() or [""]:
+        text.append(f"  {line}\n")
+    if check.hint:
+        text.append(f"  hint: {check.hint}\n", style="cyan")
+    return text
+
+
+def lab_panel(lab: LabResult) -> Panel:
+    parts: list[Table | Text] = []
+    if lab.message:
+        parts.append(Text(f"grader error: {lab.message}\n(not a problem with your submission)\n", style="yellow"))
+    if lab.tests:
+        parts.append(_task_table(lab))
+    problems = [t for t in lab.tests if t.status != "pass"]
+    if problems:
+        parts.append(Text("\nWhat to fix:\n", style="bold"))
+        parts.extend(_feedback(t) for t in problems[:8])
+        if len(problems) > 8:
+            parts.append(Text(f"… and {len(problems) - 8} more\n"))
+    colour = {"pass": "green", "fail": "red", "error": "yellow"}[lab.status]
+    title = f"[bold]{escape(lab.id)}[/] — {escape(lab.title)}  [{colour}]{_points(lab.score)}/{_points(lab.max_score)}[/]"
+    return Panel(Group(*parts), title=title, title_align="left", border_style=colour)
+
+
+def render(run: RunResult, console: Console) -> None:
+    for lab in run.labs:
+        console.print(lab_panel(lab))
+    if len(run.labs) > 1:
+        console.print(f"[bold]Total: {_points(run.score)}/{_points(run.max_score)}[/]")

@@ -1,0 +1,122 @@
+"""Running a server binary in a private temp dir, as an unprivileged user when we are root.
+
+PostgreSQL refuses to run as root, and a learner's container often is root: we then run every
+local server as the `postgres` OS user if the system has one, else as `nobody`.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import port_for
+from mirakuru import TCPExecutor
+from mirakuru.exceptions import AlreadyRunning, ProcessExitedWithError, TimeoutExpired
+
+from grader.errors import ServiceUnavailable
+
+UNPRIVILEGED_CANDIDATES = ("postgres", "nobody")
+
+
+def run_as() -> pwd.struct_passwd | None:
+    """The account to run servers as: None when we are not root."""
+    if os.geteuid() != 0:
+        return None
+    for name in UNPRIVILEGED_CANDIDATES:
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            continue
+    raise ServiceUnavailable(
+        "running as root and no unprivileged account ('postgres' or 'nobody') exists to run servers as",
+        "create one (useradd --system postgres) or run the grader as a normal user",
+    )
+
+
+def user_kwargs(account: pwd.struct_passwd | None) -> dict[str, Any]:
+    """subprocess keyword arguments that drop root's user, group and supplementary groups."""
+    if account is None:
+        return {}
+    return {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+
+
+def private_dir(prefix: str, account: pwd.struct_passwd | None) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    if account is not None:
+        os.chown(folder, account.pw_uid, account.pw_gid)
+    folder.chmod(0o700)
+    return folder
+
+
+def free_port() -> int:
+    port: int = port_for.select_random()
+    return port
+
+
+def run_checked(command: list[str], account: pwd.struct_passwd | None, what: str) -> None:
+    """Run a set-up command (initdb) and turn a failure into an error that shows its output."""
+    result = subprocess.run(command, capture_output=True, text=True, check=False, **user_kwargs(account))
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-8:])
+        raise ServiceUnavailable(f"{what} failed (exit {result.returncode}):\n{tail}", "see the output above")
+
+
+class ServerProcess:
+    """One server process on 127.0.0.1:port, stopped with `stop_signal`; its folder is removed on stop."""
+
+    def __init__(
+        self,
+        command: list[str],
+        port: int,
+        folder: Path,
+        account: pwd.struct_passwd | None,
+        log_name: str,
+        stop_signal: int = signal.SIGTERM,
+        timeout_s: float = 60,
+    ) -> None:
+        self.folder = folder
+        self.log_path = folder / log_name
+        self._log = self.log_path.open("w")
+        if account is not None:
+            os.chown(self.log_path, account.pw_uid, account.pw_gid)
+        self.executor = TCPExecutor(
+            command,
+            host="127.0.0.1",
+            port=port,
+            timeout=timeout_s,
+            stop_signal=stop_signal,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            popen_kwargs=user_kwargs(account),
+        )
+
+    def start(self) -> None:
+        try:
+            self.executor.start()
+        except (TimeoutExpired, ProcessExitedWithError, AlreadyRunning) as exc:
+            log_tail = self.log_tail()
+            self.stop()
+            raise ServiceUnavailable(
+                f"server did not start: {type(exc).__name__}\n--- last log lines ---\n{log_tail}",
+                "see the log lines above; a port clash or a full disk are the usual causes",
+            ) from None
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        try:
+            if self.executor.running():
+                self.executor.stop()
+        finally:
+            self._log.close()
+            shutil.rmtree(self.folder, ignore_errors=True)

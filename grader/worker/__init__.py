@@ -1,0 +1,1 @@
+"""Learner Python runs here, in a subprocess: never in the process that records results."""
