@@ -166,7 +166,7 @@ def start(lab_id: str, reset: bool) -> None:
     _print_task(lab)
     console.rule("[bold]Explore the data")
     for ground in grounds:
-        console.print(f"{ground.service}: [cyan]{ground.explore}[/]")
+        console.print(f"{ground.service}: [cyan]{ground.explore}[/]", soft_wrap=True)
     console.rule("[bold]Your score now")
     run = run_checks([lab], solution=False, submission=None)
     terminal.render(run, console)

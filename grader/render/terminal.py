@@ -29,17 +29,35 @@ def _task_table(lab: LabResult) -> Table:
     return table
 
 
-def _feedback(check: CheckResult) -> Text:
-    head = f"task {check.task}: " if check.task else ""
-    text = Text()
-    text.append(f"{head}{check.name}\n", style="bold red" if check.status == "fail" else "bold yellow")
-    if check.status == "error":
-        text.append("  the grader could not run this check; it does not count against you\n", style="yellow")
-    for line in check.message.splitlines() or [""]:
-        text.append(f"  {line}\n")
-    if check.hint:
-        text.append(f"  hint: {check.hint}\n", style="cyan")
-    return text
+def _feedback(problems: list[CheckResult]) -> list[Text]:
+    """One block per task: each distinct message once, the task's hint once.
+
+    A check that fails on the public data usually fails on the hidden data for the same reason;
+    saying it twice would bury the next task's feedback.
+    """
+    blocks: list[Text] = []
+    by_task: dict[int | None, list[CheckResult]] = {}
+    for check in problems:
+        by_task.setdefault(check.task, []).append(check)
+    for task, checks in by_task.items():
+        text = Text()
+        text.append(f"task {task}\n" if task is not None else "other checks\n", style="bold")
+        seen: set[str] = set()
+        for check in checks:
+            if check.message in seen:
+                continue
+            seen.add(check.message)
+            style = "red" if check.status == "fail" else "yellow"
+            text.append(f"  ✘ {check.name}\n", style=style)
+            if check.status == "error":
+                text.append("    the grader could not run this check; it does not count against you\n", style="yellow")
+            for line in check.message.splitlines():
+                text.append(f"    {line}\n")
+        hint = next((c.hint for c in checks if c.hint), "")
+        if hint:
+            text.append(f"  hint: {hint}\n", style="cyan")
+        blocks.append(text)
+    return blocks
 
 
 def lab_panel(lab: LabResult) -> Panel:
@@ -51,9 +69,7 @@ def lab_panel(lab: LabResult) -> Panel:
     problems = [t for t in lab.tests if t.status != "pass"]
     if problems:
         parts.append(Text("\nWhat to fix:\n", style="bold"))
-        parts.extend(_feedback(t) for t in problems[:8])
-        if len(problems) > 8:
-            parts.append(Text(f"… and {len(problems) - 8} more\n"))
+        parts.extend(_feedback(problems))
     colour = {"pass": "green", "fail": "red", "error": "yellow"}[lab.status]
     title = f"[bold]{escape(lab.id)}[/] — {escape(lab.title)}  [{colour}]{_points(lab.score)}/{_points(lab.max_score)}[/]"
     return Panel(Group(*parts), title=title, title_align="left", border_style=colour)
