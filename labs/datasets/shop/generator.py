@@ -98,10 +98,30 @@ def generate(variant: str) -> Shop:
         for product in rng.sample(sold, rng.randint(1, 4)):
             shop.order_items.append((oid, product[0], rng.randint(1, 5), product[3]))
     _staff(rng, shape, shop)
+    _tied_orders(shape, shop)
     if shape.shuffle:
         for rows in (shop.customers, shop.products, shop.orders, shop.order_items):
             rng.shuffle(rows)  # type: ignore[arg-type]
     return shop
+
+
+def _tied_orders(shape: Shape, shop: Shop) -> None:
+    """Extra completed orders placed at exactly the same moment as an existing completed order.
+
+    Ties on `ordered_at` make a running total without a tie-breaker, or a "latest orders" LIMIT
+    ordered by time alone, visibly wrong. A separate random stream leaves every earlier row as it was.
+    """
+    rng = random.Random(shape.seed * 7919)
+    completed = sorted((o for o in shop.orders if o[3] == "completed"), key=lambda o: o[2])
+    buyers = sorted({o[1] for o in shop.orders if o[1] is not None})
+    # the latest completed order and two others, so ties fall inside "the latest ten" and mid-year
+    twins = [completed[-1], completed[len(completed) // 3], completed[len(completed) // 2]]
+    next_id = max(o[0] for o in shop.orders) + 1
+    for twin in twins:
+        shop.orders.append((next_id, rng.choice(buyers), twin[2], "completed"))
+        for product in rng.sample(shop.products[: int(shape.products * 0.85)], rng.randint(1, 3)):
+            shop.order_items.append((next_id, product[0], rng.randint(1, 5), product[3]))
+        next_id += rng.randint(1, shape.id_gap)
 
 
 def _staff(rng: random.Random, shape: Shape, shop: Shop) -> None:

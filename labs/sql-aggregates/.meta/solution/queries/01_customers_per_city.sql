@@ -1,0 +1,3 @@
+SELECT city, count(*) AS customer_count
+FROM customers
+GROUP BY city;
