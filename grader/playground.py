@@ -15,10 +15,10 @@ from psycopg import sql
 
 from grader import datasets
 from grader.errors import ServiceUnavailable
-from grader.services.postgres import find_binaries
 from grader.isolation.postgres import LEARNER_ROLE, PostgresIsolation
 from grader.isolation.redis import LEARNER_USER, RedisLease, _url
 from grader.labs import Lab
+from grader.services.postgres import find_binaries
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def redis_playground(admin_url: str) -> Playground:
     lease = RedisLease(admin_url)  # also creates the learner user
     lease.close()
     admin = redis.Redis.from_url(admin_url, decode_responses=True)
-    last = int(admin.config_get("databases")["databases"]) - 1
+    last = int(admin.config_get("databases").get("databases") or 16) - 1
     admin.close()
     url = _url(admin_url, last, LEARNER_USER, lease.password)
     return Playground("redis", url, f"redis-cli -u '{url}'")

@@ -111,11 +111,12 @@ def _explain(path: Path, model: type[BaseModel], exc: ValidationError) -> SpecEr
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     current: Any = model
     for part in loc:
-        field = current.model_fields.get(str(part)) if isinstance(current, type) else None
+        fields = getattr(current, "model_fields", {})
+        field = fields.get(str(part))
         annotation = getattr(field, "annotation", None)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             current = annotation
-    return sorted(current.model_fields) if isinstance(current, type) else []
+    return sorted(getattr(current, "model_fields", {}))
 
 
 def load_model(path: Path, model: type[BaseModel]) -> Any:

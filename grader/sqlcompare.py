@@ -158,6 +158,7 @@ def compare(expected: ResultSet, actual: ResultSet, rules: Rules, reveal: bool) 
             if not _rows_equal(w, h, rules):
                 detail = f": expected {show_row(w)}, got {show_row(h)}" if reveal else ""
                 return Comparison(
-                    False, f"the rows are right but not in the required order; first difference at row {position}{detail}"
+                    False,
+                    f"the rows are right but not in the required order; first difference at row {position}{detail}",
                 )
     return Comparison(True)

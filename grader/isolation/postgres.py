@@ -130,7 +130,8 @@ class PostgresIsolation:
 
     def learner_url(self, database: str, statement_timeout_ms: int) -> str:
         return with_database(
-            self.admin_url, database, LEARNER_ROLE, self.password, options=f"-c statement_timeout={statement_timeout_ms}"
+            self.admin_url, database, LEARNER_ROLE, self.password,
+            options=f"-c statement_timeout={statement_timeout_ms}",
         )
 
     def admin_url_for(self, database: str) -> str:

@@ -35,7 +35,7 @@ class RedisLease:
         self.password = hashlib.sha256(f"learner:{admin_url}".encode()).hexdigest()[:24]
         self.admin = redis.Redis.from_url(_url(admin_url, 0), decode_responses=True)
         try:
-            databases = int(self.admin.config_get("databases").get("databases", 16))
+            databases = int(self.admin.config_get("databases").get("databases") or 16)
         except redis.RedisError as exc:
             raise GraderFault(f"cannot administer Redis: {exc}") from None
         self.db = self._lease(databases)

@@ -71,7 +71,8 @@ def lab_panel(lab: LabResult) -> Panel:
         parts.append(Text("\nWhat to fix:\n", style="bold"))
         parts.extend(_feedback(problems))
     colour = {"pass": "green", "fail": "red", "error": "yellow"}[lab.status]
-    title = f"[bold]{escape(lab.id)}[/] — {escape(lab.title)}  [{colour}]{_points(lab.score)}/{_points(lab.max_score)}[/]"
+    score = f"{_points(lab.score)}/{_points(lab.max_score)}"
+    title = f"[bold]{escape(lab.id)}[/] — {escape(lab.title)}  [{colour}]{score}[/]"
     return Panel(Group(*parts), title=title, title_align="left", border_style=colour)
 
 

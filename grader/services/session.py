@@ -58,7 +58,8 @@ class ServicePool:
     def _start(self, service: ServiceName) -> RunningService:
         state = _reusable(service)
         if state is not None:
-            return RunningService(service, state.url, f"{state.description} (warm, started by 'grader services up')", True)
+            description = f"{state.description} (warm, started by 'grader services up')"
+            return RunningService(service, state.url, description, True)
         backend = choose(service)
         self._started.append(backend)
         backend.start()

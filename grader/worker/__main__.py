@@ -62,7 +62,8 @@ def main() -> None:
             continue
         function = getattr(module, request["function"], None)
         if not callable(function):
-            response = {"ok": False, "kind": "call", "message": f"{request['module']}.py has no function {request['function']}()"}
+            missing = f"{request['module']}.py has no function {request['function']}()"
+            response = {"ok": False, "kind": "call", "message": missing}
         else:
             args = list(request.get("args", []))
             if request.get("inject"):
@@ -75,7 +76,8 @@ def main() -> None:
                 json.dumps(response)
             except TypeError as exc:
                 if "JSON serializable" in str(exc):
-                    response = {"ok": False, "kind": "result", "message": f"returned a value that is not plain data: {exc}"}
+                    problem = f"returned a value that is not plain data: {exc}"
+                    response = {"ok": False, "kind": "result", "message": problem}
                 else:
                     response = {"ok": False, "kind": "call", "message": _learner_traceback(exc, folder)}
             except BaseException as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -41,7 +42,7 @@ class Worker:
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
         environment["PYTHONUNBUFFERED"] = "1"
         # The learner's prints go to a file, not a pipe: a full pipe would block their code.
-        self._output = tempfile.TemporaryFile("w+")
+        self._output = tempfile.TemporaryFile("w+")  # noqa: SIM115 - lives as long as the worker; closed in close()
         return subprocess.Popen(
             [sys.executable, "-m", "grader.worker"],
             cwd=self.folder,
@@ -87,7 +88,8 @@ class Worker:
         if response["ok"]:
             return response["value"]
         kind = response.get("kind")
-        prefix = {"import": f"{self.module}.py could not be imported", "result": f"{function}()"}.get(kind, f"{function}() raised an exception")
+        prefixes = {"import": f"{self.module}.py could not be imported", "result": f"{function}()"}
+        prefix = prefixes.get(kind, f"{function}() raised an exception")
         raise SubmissionProblem(f"{prefix}:\n{response['message']}{self._printed()}")
 
     @staticmethod
@@ -115,10 +117,8 @@ class Worker:
         if process is None:
             return
         if process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         process.wait()
         for stream in (process.stdin, process.stdout, self._output):
             if stream is not None:

@@ -1,0 +1,114 @@
+"""The `grader` command end to end on real PostgreSQL (local backend): scores, exit codes, errors."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import copy_of_repo, grader, grader_json
+
+
+@pytest.fixture
+def scratch() -> Iterator[Path]:
+    root = copy_of_repo(["sql-joins"])
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_list_json_gives_id_title_track() -> None:
+    done = grader("list", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    import json
+
+    labs = json.loads(done.stdout)
+    assert {"id": "sql-joins", "title": "Joining tables", "track": "sql"} in labs
+
+
+def test_reference_scores_full_marks_and_exit_0() -> None:
+    code, report = grader_json("check", "sql-joins", "--solution")
+    assert code == 0
+    assert report["score"] == report["max_score"] > 0
+    lab = report["labs"][0]
+    assert lab["id"] == "sql-joins" and lab["status"] == "pass"
+    assert {"public", "hidden"} == {t["visibility"] for t in lab["tests"]}
+    for test in lab["tests"]:
+        assert set(test) >= {"name", "task", "status", "points", "max_points", "message", "visibility"}
+
+
+def test_starter_scores_less_and_exit_1(scratch: Path) -> None:
+    code, report = grader_json("check", "sql-joins", env={"GRADER_ROOT": str(scratch)})
+    assert code == 1
+    assert report["score"] < report["max_score"]
+    messages = [t["message"] for t in report["labs"][0]["tests"]]
+    assert any("has no SQL yet" in m for m in messages)
+
+
+def test_unknown_lab_is_a_usage_error_with_a_suggestion() -> None:
+    done = grader("check", "sql-join")
+    assert done.returncode == 2
+    assert "no lab named 'sql-join'" in done.stderr and "sql-joins" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_broken_lab_yaml_names_file_field_and_fix(scratch: Path) -> None:
+    spec = scratch / "labs" / "sql-joins" / "lab.yaml"
+    spec.write_text(spec.read_text().replace("services:", "servises:"))
+    done = grader("check", "sql-joins", env={"GRADER_ROOT": str(scratch)})
+    assert done.returncode == 2
+    assert "lab.yaml" in done.stderr and "servises" in done.stderr and "services" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_sql_syntax_error_is_the_learners_failure_with_the_server_message(scratch: Path) -> None:
+    lab = scratch / "labs" / "sql-joins"
+    shutil.copytree(lab / ".meta" / "solution" / "queries", lab / "queries", dirs_exist_ok=True)
+    (lab / "queries" / "01_orders_with_customers.sql").write_text("SELEC id FROM orders;")
+    code, report = grader_json("check", "sql-joins", env={"GRADER_ROOT": str(scratch)})
+    assert code == 1
+    task1 = [t for t in report["labs"][0]["tests"] if t["task"] == 1]
+    assert all(t["status"] == "fail" for t in task1)
+    assert "syntax error" in task1[0]["message"] and "42601" in task1[0]["message"]
+    assert all(t["status"] == "pass" for t in report["labs"][0]["tests"] if t["task"] != 1)
+
+
+def test_endless_query_is_stopped_by_the_statement_timeout(scratch: Path) -> None:
+    lab = scratch / "labs" / "sql-joins"
+    spec = lab / "lab.yaml"
+    spec.write_text(spec.read_text().replace("statement_timeout_ms: 3000", "statement_timeout_ms: 300"))
+    (lab / "queries" / "02_orders_per_customer.sql").write_text(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT * FROM n;"
+    )
+    code, report = grader_json("check", "sql-joins", env={"GRADER_ROOT": str(scratch)})
+    assert code == 1
+    task2 = [t for t in report["labs"][0]["tests"] if t["task"] == 2]
+    assert task2 and all(t["status"] == "fail" for t in task2)
+    assert "statement_timeout" in task2[0]["message"]
+
+
+def test_missing_service_is_a_grader_error_not_a_failure() -> None:
+    env = {"GRADER_BACKEND": "url", "GRADER_POSTGRES_URL": "postgresql://nobody:x@127.0.0.1:9/none"}
+    code, report = grader_json("check", "sql-joins", "--solution", env=env)
+    assert code == 2
+    lab = report["labs"][0]
+    assert lab["status"] == "error"
+    assert "GRADER_POSTGRES_URL" in lab["message"]
+    assert all(t["status"] != "fail" for t in lab["tests"])
+
+
+def test_submission_folder_is_graded_instead_of_the_lab_folder() -> None:
+    code, report = grader_json("check", "sql-joins", "--submission", "labs/sql-joins/.meta/wrong/count-star")
+    assert code == 1
+    failed = {t["task"] for t in report["labs"][0]["tests"] if t["status"] == "fail"}
+    assert failed == {2}
+
+
+def test_learner_sql_runs_without_superuser_rights(scratch: Path) -> None:
+    lab = scratch / "labs" / "sql-joins"
+    shutil.copytree(lab / ".meta" / "solution" / "queries", lab / "queries", dirs_exist_ok=True)
+    (lab / "queries" / "03_customers_without_orders.sql").write_text("SELECT pg_read_file('/etc/passwd');")
+    _, report = grader_json("check", "sql-joins", env={"GRADER_ROOT": str(scratch)})
+    task3 = [t for t in report["labs"][0]["tests"] if t["task"] == 3]
+    assert "permission denied" in task3[0]["message"]

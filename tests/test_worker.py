@@ -1,0 +1,84 @@
+"""Learner Python runs in a subprocess: results cross as data; hangs, crashes and prints are handled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.checks.problems import SubmissionProblem
+from grader.worker.client import Worker
+
+SOLUTION = '''
+import os, sys
+def add(a, b):
+    print("adding", a, b)
+    return a + b
+def spin():
+    while True:
+        pass
+def fail():
+    return {}["missing"]
+def not_data():
+    return object()
+def leave():
+    os._exit(3)
+def pid():
+    return os.getpid()
+'''
+
+
+@pytest.fixture
+def worker(tmp_path: Path) -> Worker:
+    (tmp_path / "solution.py").write_text(SOLUTION)
+    return Worker(tmp_path, {}, timeout_s=1.5)
+
+
+def test_values_cross_as_data_in_another_process(worker: Worker) -> None:
+    import os
+
+    assert worker.call("add", 2, 3) == 5
+    assert worker.call("pid") != os.getpid()
+    worker.close()
+
+
+def test_an_endless_loop_times_out_and_the_next_call_works(worker: Worker) -> None:
+    with pytest.raises(SubmissionProblem, match=r"did not return within 1\.5 s"):
+        worker.call("spin")
+    assert worker.call("add", 1, 1) == 2
+    worker.close()
+
+
+def test_exceptions_show_the_learners_frames_and_prints(worker: Worker) -> None:
+    with pytest.raises(SubmissionProblem) as caught:
+        worker.call("fail")
+    assert "KeyError" in str(caught.value) and 'File "solution.py"' in str(caught.value)
+    worker.close()
+
+
+def test_prints_do_not_corrupt_results_and_are_shown_on_failure(worker: Worker) -> None:
+    assert worker.call("add", "a", "b") == "ab"
+    with pytest.raises(SubmissionProblem, match="unsupported operand"):
+        worker.call("add", 1, "b")
+    worker.close()
+
+
+def test_non_data_results_and_exits_are_explained(worker: Worker) -> None:
+    with pytest.raises(SubmissionProblem, match="not plain data"):
+        worker.call("not_data")
+    with pytest.raises(SubmissionProblem, match="ended the Python process"):
+        worker.call("leave")
+    worker.close()
+
+
+def test_a_syntax_error_names_the_line(tmp_path: Path) -> None:
+    (tmp_path / "solution.py").write_text("def f(:\n    pass\n")
+    worker = Worker(tmp_path, {}, timeout_s=5)
+    with pytest.raises(SubmissionProblem, match=r"could not be imported:\nsolution.py, line 1"):
+        worker.call("f")
+    worker.close()
+
+
+def test_a_missing_file_says_to_restore_the_starter(tmp_path: Path) -> None:
+    with pytest.raises(SubmissionProblem, match=r"solution\.py is missing"):
+        Worker(tmp_path, {}, timeout_s=5).call("f")
