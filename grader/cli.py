@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -14,12 +15,13 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.table import Table
 
 from grader import labs as lab_index
 from grader.errors import GraderError, UsageError
 from grader.paths import repo_root
-from grader.render import json_format, terminal
+from grader.render import formats, github, json_format, terminal
 from grader.results import RunResult
 from grader.runner import grade, submission_for
 from grader.services import warm
@@ -114,19 +116,32 @@ def run_checks(labs: list[lab_index.Lab], solution: bool, submission: Path | Non
 @click.option("--solution", is_flag=True, help="grade the lab's reference solution (.meta/solution)")
 @click.option("--submission", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="grade the submission files in this folder instead of the lab folder")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="write the report to this file")
+@click.option("--changed", is_flag=True,
+              help="grade only the labs whose submission files differ from --base (uncommitted changes count)")
+@click.option("--base", metavar="REF", help="with --changed: compare with REF; default: the merge base of HEAD "
+              "with the default branch (origin/HEAD, else origin/main, origin/master, main, master)")
+@click.option("--format", "fmt", type=click.Choice(["text", "github", *formats.FILE_FORMATS]), default="text",
+              help="text: the terminal report; json, junit, gradescope: that format on stdout or --output; "
+                   "github: the terminal report plus GitHub Actions job summary, annotations, step outputs "
+                   "(score, max_score) and one PR comment")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="write the report to this file (with text or github: the JSON report)")
+@click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE", callback=formats.parse_reports,
+              help="also write FORMAT (json, junit, gradescope) to FILE from the same run; repeatable")
 @friendly
-def check(lab_ids: tuple[str, ...], all_labs: bool, solution: bool, submission: Path | None, fmt: str,
-          output: Path | None) -> None:
+def check(lab_ids: tuple[str, ...], all_labs: bool, solution: bool, submission: Path | None, changed: bool,
+          base: str | None, fmt: str, output: Path | None, reports: list[tuple[str, Path]]) -> None:
     """Grade labs. Exit 0: all passed; 1: a check failed; 2: grader error or bad usage."""
     if solution and submission:
         raise UsageError("--solution and --submission both name what to grade", "use one of them")
-    labs = _selected(lab_ids, all_labs)
+    if changed:
+        labs = _changed(lab_ids, all_labs, base, quiet=fmt in formats.FILE_FORMATS)
+    else:
+        labs = _selected(lab_ids, all_labs)
     with console.status("grading…") if fmt == "text" and console.is_terminal else _nothing():
-        run = run_checks(labs, solution, submission)
-    if fmt == "json":
-        text = json_format.render(run)
+        run = run_checks(labs, solution, submission) if labs else RunResult()
+    if fmt in formats.FILE_FORMATS:
+        text = formats.FILE_FORMATS[fmt](run)
         if output:
             output.write_text(text + "\n")
         else:
@@ -135,7 +150,29 @@ def check(lab_ids: tuple[str, ...], all_labs: bool, solution: bool, submission: 
         terminal.render(run, console)
         if output:
             output.write_text(json_format.render(run) + "\n")
+    if fmt == "github":
+        root = repo_root()
+        bases = {lab.id: os.path.relpath(submission_for(lab, solution, submission).folder, root) for lab in labs}
+        for warning in github.publish(run, os.environ, click.echo, bases):
+            click.echo(github.command("warning", warning, title="grader"))
+            errors.print(f"[yellow]warning:[/] {escape(warning)}")
+    for report_format, path in reports:
+        formats.write(run, report_format, path)
     sys.exit(run.exit_code())
+
+
+def _changed(lab_ids: tuple[str, ...], all_labs: bool, base: str | None, quiet: bool) -> list[lab_index.Lab]:
+    from grader import changed
+
+    if lab_ids or all_labs:
+        raise UsageError("--changed chooses the labs itself", "drop the lab ids / --all, or drop --changed")
+    labs, compared = changed.select(repo_root(), base)
+    say = errors if quiet else console
+    if labs:
+        say.print(f"grading the labs changed since {escape(compared)}: {', '.join(lab.id for lab in labs)}")
+    else:
+        say.print(f"no lab's submission files changed since {escape(compared)}; nothing to grade")
+    return labs
 
 
 class _nothing:
@@ -225,6 +262,19 @@ def services_down() -> None:
     """Stop exactly the services that `services up` started."""
     stopped = [p.stem for p in sorted(warm.folder().glob("*.json")) if warm.down(p.stem)]
     console.print(f"stopped: {', '.join(stopped)}" if stopped else "no services were running")
+
+
+@services.command("prune")
+@friendly
+def services_prune() -> None:
+    """Remove the grader's Docker containers whose owning process is gone (a crashed run's leftovers)."""
+    from grader.services import docker_engine
+
+    removed = docker_engine.prune()
+    for left in removed:
+        console.print(f"removed {left.service} container {left.short_id} "
+                      f"(owner pid {left.owner_pid} is gone; started {left.started_at})")
+    console.print(f"pruned {len(removed)} container(s)" if removed else "nothing to prune")
 
 
 @services.command("status")

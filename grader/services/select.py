@@ -15,8 +15,10 @@ CHOICES = ("auto", "url", "docker", "local")
 
 def requested_backend(service: ServiceName) -> str:
     """GRADER_<SERVICE>_BACKEND, else GRADER_BACKEND, else auto."""
-    value = os.environ.get(f"GRADER_{service.upper()}_BACKEND") or os.environ.get("GRADER_BACKEND") or "auto"
-    allowed = CHOICES + extra_choices(service)
+    own = os.environ.get(f"GRADER_{service.upper()}_BACKEND")
+    value = own or os.environ.get("GRADER_BACKEND") or "auto"
+    # Opt-in backends (the MongoDB emulator) only from the service's own variable, never GRADER_BACKEND.
+    allowed = CHOICES + (extra_choices(service) if own else ())
     if value not in allowed:
         raise UsageError(
             f"unknown backend '{value}' for {service}", f"set GRADER_BACKEND to one of: {', '.join(allowed)}"
@@ -25,8 +27,16 @@ def requested_backend(service: ServiceName) -> str:
 
 
 def extra_choices(service: ServiceName) -> tuple[str, ...]:
-    """Opt-in backends that auto never picks (none yet for postgres and redis)."""
-    return ()
+    """Opt-in backends that auto never picks: the labelled MongoDB emulator (none for postgres and redis)."""
+    return ("emulated",) if service == "mongodb" else ()
+
+
+def _emulated(service: ServiceName) -> ServiceBackend:
+    if service != "mongodb":
+        raise UsageError(f"there is no emulated backend for {service}", "use auto, url, docker or local")
+    from grader.services.emulated_mongo import EmulatedMongo
+
+    return EmulatedMongo()
 
 
 def _local(service: ServiceName) -> ServiceBackend:
@@ -38,24 +48,36 @@ def _local(service: ServiceName) -> ServiceBackend:
         from grader.services.redis import LocalRedis
 
         return LocalRedis()
+    if service == "mongodb":
+        from grader.services.mongodb import LocalMongo
+
+        return LocalMongo()
     raise ServiceUnavailable(
         f"there is no local backend for {service} yet", f"set {ENV_URL[service]} to a running server"
     )
 
 
 def docker_available() -> bool:
-    """The docker backend is not built yet; auto therefore never picks it."""
-    return False
+    """A Docker engine answers a ping (short timeout; remembered for the rest of the process)."""
+    from grader.services.docker_engine import engine_answers
+
+    return engine_answers()
 
 
 def _docker(service: ServiceName) -> ServiceBackend:
-    raise ServiceUnavailable(
-        "the docker backend is not available in this version of the grader",
-        "use GRADER_BACKEND=local (server binaries) or GRADER_BACKEND=url with GRADER_<SERVICE>_URL",
-    )
+    from grader.services.docker_backend import docker_backend
+
+    return docker_backend(service)
 
 
-FACTORIES: dict[str, BackendFactory] = {"url": UrlBackend, "docker": _docker, "local": _local}
+def _docker_for_auto(service: ServiceName) -> ServiceBackend | None:
+    """Auto takes Docker only when the image is here or can be pulled, else says so and falls back."""
+    from grader.services.docker_backend import for_auto
+
+    return for_auto(service)
+
+
+FACTORIES: dict[str, BackendFactory] = {"url": UrlBackend, "docker": _docker, "local": _local, "emulated": _emulated}
 
 
 def choose(service: ServiceName) -> ServiceBackend:
@@ -66,7 +88,9 @@ def choose(service: ServiceName) -> ServiceBackend:
     if UrlBackend.configured(service):
         return UrlBackend(service)
     if docker_available():
-        return FACTORIES["docker"](service)
+        docker = _docker_for_auto(service)
+        if docker is not None:
+            return docker
     try:
         return FACTORIES["local"](service)
     except ServiceUnavailable as exc:

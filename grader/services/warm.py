@@ -6,6 +6,7 @@ so that later commands reuse the server and `down` stops exactly what `up` start
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -122,5 +123,11 @@ def down(service: str, timeout_s: float = 60.0) -> bool:
             time.sleep(0.1)
         if _alive(state.pid):
             os.killpg(state.pid, signal.SIGKILL)
+    if state.backend == "docker":
+        # A keeper that had to be killed could not remove its container; its owner label names it.
+        from grader.services.docker_engine import remove_owned_by
+
+        with contextlib.suppress(ServiceUnavailable):  # no engine answers: no container to remove
+            remove_owned_by(state.pid)
     path.unlink(missing_ok=True)
     return True
