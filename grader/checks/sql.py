@@ -2,20 +2,27 @@
 
 Learner SQL runs on the server as the non-superuser learner role with a statement timeout, in a
 transaction that is rolled back, so checks cannot disturb each other. `fresh()` gives a new copy of
-the seeded database for checks that grade the state a script leaves behind.
+the seeded database for checks that grade the state a script leaves behind: `check_state` and
+`check_after` run the learner's script and the reference on two fresh copies and compare what they
+leave; `expect_ok`/`expect_error` grade behaviour (a statement that must succeed, or fail with a
+given SQLSTATE); `expect_columns`, `expect_primary_key`, `expect_unique` and `expect_foreign_key`
+grade a schema through the catalog.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 import psycopg
+from psycopg import sql as pgsql
 
 from grader.checks.problems import GraderFault, Mismatch, SubmissionProblem
-from grader.sqlcompare import ResultSet, Rules, compare
+from grader.sqlcompare import ResultSet, Row, Rules, compare
 
 COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 Source = Literal["submission", "reference"]
@@ -122,10 +129,355 @@ class SqlChecker:
     def query(self, text: str, params: tuple[Any, ...] = ()) -> ResultSet:
         """Read state as administrator (catalog, tables the learner changed)."""
         with psycopg.connect(self.admin_url, autocommit=True) as conn, conn.cursor() as cursor:
-            cursor.execute(text, params)  # type: ignore[arg-type]
+            cursor.execute(text, params)
             if cursor.description is None:
                 return ResultSet([], [])
             return ResultSet([d.name for d in cursor.description], [tuple(r) for r in cursor.fetchall()])
+
+    # Scripts graded by the state they leave -------------------------------------------------
+    def applied(self, rel: str, source: Source = "submission", *, setup: str | None = None,
+                repeat: int = 1) -> SqlChecker:
+        """A fresh copy after `setup` (as administrator) and the file run `repeat` times, committed."""
+        copy = self.fresh()
+        if setup:
+            copy.query(setup)
+        for number in range(1, repeat + 1):
+            try:
+                copy.run(rel, source, commit=True)
+            except SubmissionProblem as exc:
+                if number == 1:
+                    raise
+                raise SubmissionProblem(
+                    f"{exc}\n  (on run {number} of {repeat}: the task says running the script again must be safe)"
+                ) from None
+        return copy
+
+    def check_state(
+        self,
+        rel: str,
+        tables: Sequence[str],
+        *,
+        setup: str | None = None,
+        then: str | None = None,
+        repeat: int = 1,
+        exclude: Collection[str] = (),
+        others: bool = True,
+        round_digits: int | None = None,
+        tolerance: float | None = None,
+    ) -> None:
+        """Run the learner's file and the reference on two fresh copies; compare the tables they leave.
+
+        `tables` (tables or views) are compared first, in this order; with `others`, every other table
+        of the schema must then match too, i.e. stay as the reference leaves it. `setup` runs as
+        administrator before the script, `then` as the learner role after it (e.g. statements that fire
+        a trigger); `repeat` runs the script that many times (idempotence). `exclude` leaves columns
+        ("table.column") out, e.g. generated ids and timestamps. Rows are a bag, columns match by name.
+        """
+        expected, actual = self._pair(rel, setup, then, repeat)
+        rules = Rules(round_digits=round_digits, tolerance=tolerance)
+        names = list(tables)
+        if others:
+            names += [t for t in expected.base_tables() if t not in names]
+        for name in names:
+            skip = {c.split(".", 1)[1] for c in exclude if c.split(".", 1)[0] == name}
+            want = expected._read_relation(name, "reference", skip)
+            got = actual._read_relation(name, "submission", skip)
+            outcome = compare(want, got, rules, reveal=self.reveal)
+            if not outcome.ok:
+                aside = "" if name in tables else ", which this task must leave as it was"
+                raise Mismatch(f"after {rel}, {name} ({', '.join(want.columns)}){aside}: {outcome.message}")
+
+    def check_after(
+        self,
+        rel: str,
+        query: str,
+        *,
+        setup: str | None = None,
+        then: str | None = None,
+        repeat: int = 1,
+        ordered: bool = False,
+        columns: Literal["name", "position"] = "name",
+        round_digits: int | None = None,
+        tolerance: float | None = None,
+    ) -> None:
+        """Like `check_state`, but compare one query's result (run as the learner role) on both copies.
+
+        For what a script defines rather than stores: a view read after later changes, a function's results.
+        """
+        expected, actual = self._pair(rel, setup, then, repeat)
+        want = expected._run_check_sql(query, "reference", commit=False)
+        got = actual._run_check_sql(query, "submission", commit=False)
+        outcome = compare(want, got, Rules(ordered, columns, round_digits, tolerance), reveal=self.reveal)
+        if not outcome.ok:
+            raise Mismatch(f"after {rel}, {self._quoted(query, 'the check query')}gives a different result: "
+                           f"{outcome.message}")
+
+    def _pair(self, rel: str, setup: str | None, then: str | None, repeat: int) -> tuple[SqlChecker, SqlChecker]:
+        """Reference first, so a broken reference is a grader fault before the learner is judged."""
+        expected = self.applied(rel, "reference", setup=setup, repeat=repeat)
+        actual = self.applied(rel, setup=setup, repeat=repeat)
+        if then:
+            expected._run_check_sql(then, "reference", commit=True)
+            actual._run_check_sql(then, "submission", commit=True)
+        return expected, actual
+
+    def _run_check_sql(self, text: str, source: Source, commit: bool) -> ResultSet:
+        """A check's own SQL as the learner role, on a copy where `source`'s script ran."""
+        try:
+            return self._learner_execute(text, commit)
+        except psycopg.Error as exc:
+            if source == "reference":
+                raise GraderFault(f"the check's SQL failed after the reference script: {exc}") from None
+            raise Mismatch(
+                f"after your script, {self._quoted(text, 'the check SQL')}failed: {_describe(exc)}"
+            ) from None
+
+    def relation(self, name: str, exclude: Collection[str] = ()) -> ResultSet:
+        """Every row of a table or view (read as the learner role), sorted, without the `exclude` columns."""
+        return self._read_relation(name, "submission", set(exclude))
+
+    def _read_relation(self, name: str, source: Source, exclude: Collection[str]) -> ResultSet:
+        statement = pgsql.SQL("SELECT * FROM {}").format(pgsql.Identifier(name))
+        try:
+            with self._learner() as conn, conn.cursor() as cursor:
+                cursor.execute(statement)
+                assert cursor.description is not None
+                names = [d.name for d in cursor.description]
+                rows = [tuple(r) for r in cursor.fetchall()]
+                conn.rollback()
+        except psycopg.Error as exc:
+            if source == "reference":
+                raise GraderFault(f"cannot read {name} after the reference script: {exc}") from None
+            raise Mismatch(f"cannot read {name} after your script: {_describe(exc)}") from None
+        keep = [i for i, column in enumerate(names) if column not in exclude]
+        projected = [tuple(row[i] for i in keep) for row in rows]
+        return ResultSet([names[i] for i in keep], sorted(projected, key=_sort_key))
+
+    def base_tables(self) -> list[str]:
+        """The tables (not views) of the public schema, by name."""
+        found = self.query(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name"
+        )
+        return [str(row[0]) for row in found.rows]
+
+    def relation_kind(self, name: str) -> str | None:
+        """'table', 'view', 'materialized view', … for a relation of the public schema; None if absent."""
+        found = self.query(
+            "SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relname = %s", (name,)
+        )
+        return RELKINDS.get(str(found.rows[0][0]), "other") if found.rows else None
+
+    # Behaviour: statements that must succeed or fail -----------------------------------------
+    def expect_ok(self, statement: str, *, explain: str, commit: bool = False) -> ResultSet:
+        """The check's statement(s), run as the learner role, must succeed; returns the last result.
+
+        Rolled back unless `commit`. A failure is the learner's: `explain` says what the schema must allow.
+        """
+        try:
+            return self._learner_execute(statement, commit)
+        except psycopg.Error as exc:
+            shown = self._quoted(statement, "the statement")
+            raise Mismatch(f"{explain}: {shown}failed with {_describe(exc)}") from None
+
+    def expect_error(self, statement: str, sqlstate: str, *, explain: str) -> None:
+        """The check's statement(s), run as the learner role, must fail with `sqlstate`; always rolled back.
+
+        Statements before the last may set up rows: the first error ends the run, and its SQLSTATE is the
+        one compared. `explain` names the rule (the constraint) that should have stopped the statement.
+        """
+        wanted = f"{sqlstate_name(sqlstate)} (SQLSTATE {sqlstate})"
+        try:
+            self._learner_execute(statement, commit=False)
+        except psycopg.Error as exc:
+            if exc.sqlstate == sqlstate:
+                return
+            raise Mismatch(
+                f"{explain}: {self._quoted(statement, 'the statement')}must fail with {wanted}, "
+                f"but failed with {_describe(exc)}"
+            ) from None
+        shown = self._quoted(statement, "the statement")
+        raise Mismatch(f"{explain}: {shown}must fail with {wanted}, but it succeeded")
+
+    def _quoted(self, statement: str, label: str) -> str:
+        """The check's SQL quoted for the learner on public data; only named on hidden data."""
+        if not self.reveal:
+            return f"{label} "
+        return f"{label}\n    {' '.join(statement.split())}\n  "
+
+    def _learner(self) -> psycopg.Connection[Any]:
+        try:
+            return psycopg.connect(self.learner_url, connect_timeout=10)
+        except psycopg.OperationalError as exc:
+            raise GraderFault(f"cannot connect as the learner role: {exc}") from None
+
+    def _learner_execute(self, text: str, commit: bool) -> ResultSet:
+        """Raises psycopg.Error for errors PostgreSQL reports; a lost connection is a grader fault."""
+        with self._learner() as conn:
+            try:
+                return self._execute(conn, text, commit)
+            except psycopg.Error as exc:
+                if exc.sqlstate is None:
+                    raise GraderFault(f"lost the connection to PostgreSQL: {exc}") from None
+                raise
+
+    # The schema, through the catalog ---------------------------------------------------------
+    def columns(self, table: str) -> dict[str, Column]:
+        """The columns of a public table by name, in order; empty when the table does not exist."""
+        found = self.query(
+            "SELECT column_name, data_type, is_nullable = 'YES', column_default FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND table_name = %s ORDER BY ordinal_position", (table,)
+        )
+        return {str(r[0]): Column(str(r[0]), str(r[1]), bool(r[2]), r[3]) for r in found.rows}
+
+    def constraints(self, table: str) -> list[Constraint]:
+        """Primary key, unique, foreign key and check constraints of a public table."""
+        found = self.query(
+            """
+            SELECT con.contype::text, con.conname::text,
+                   ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY AS k(num, pos)
+                         JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.pos),
+                   ref.relname::text,
+                   ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY AS k(num, pos)
+                         JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.pos),
+                   con.confdeltype::text, pg_get_constraintdef(con.oid)
+            FROM pg_constraint con
+            JOIN pg_class rel ON rel.oid = con.conrelid
+            JOIN pg_namespace n ON n.oid = rel.relnamespace
+            LEFT JOIN pg_class ref ON ref.oid = con.confrelid
+            WHERE n.nspname = 'public' AND rel.relname = %s AND con.contype IN ('p', 'u', 'f', 'c')
+            ORDER BY con.conname
+            """,
+            (table,),
+        )
+        return [
+            Constraint(CONTYPES[kind], str(name), tuple(cols or ()), ref, tuple(ref_cols or ()),
+                       FK_ACTIONS.get(action) if kind == "f" else None, str(definition))
+            for kind, name, cols, ref, ref_cols, action, definition in found.rows
+        ]
+
+    def unique_keys(self, table: str) -> list[frozenset[str]]:
+        """Column sets that a unique index (a PRIMARY KEY, UNIQUE constraint or unique index) enforces."""
+        found = self.query(
+            """
+            SELECT ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) AS k(num)
+                         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num)
+            FROM pg_index i
+            JOIN pg_class rel ON rel.oid = i.indrelid
+            JOIN pg_namespace n ON n.oid = rel.relnamespace
+            WHERE n.nspname = 'public' AND rel.relname = %s AND i.indisunique
+              AND i.indpred IS NULL AND i.indexprs IS NULL
+            """,
+            (table,),
+        )
+        return [frozenset(row[0]) for row in found.rows]
+
+    def _require_table(self, table: str) -> dict[str, Column]:
+        found = self.columns(table)
+        if not found:
+            raise Mismatch(f"table {table} does not exist: create it (unquoted, lower-case name)")
+        return found
+
+    def expect_columns(self, table: str, types: Mapping[str, str | Sequence[str]], *,
+                       not_null: Collection[str] = ()) -> None:
+        """The table has exactly these columns, each of an accepted type (as information_schema spells it:
+        'integer', 'text', 'character varying', 'numeric', 'date', …); `not_null` ones are NOT NULL and
+        all others allow NULL."""
+        found = self._require_table(table)
+        problems = [f"column {name} is missing" for name in types if name not in found]
+        problems += [f"column {name} is not asked for (remove it)" for name in found if name not in types]
+        for name, accepted in types.items():
+            column = found.get(name)
+            if column is None:
+                continue
+            kinds = (accepted,) if isinstance(accepted, str) else tuple(accepted)
+            if column.data_type not in kinds:
+                problems.append(f"{name} is {column.data_type}, expected {' or '.join(kinds)}")
+            if name in not_null and column.nullable:
+                problems.append(f"{name} must be NOT NULL")
+            elif name not in not_null and not column.nullable:
+                problems.append(f"{name} must allow NULL (it must not be NOT NULL)")
+        if problems:
+            raise Mismatch(f"table {table}: " + "; ".join(problems))
+
+    def expect_primary_key(self, table: str, columns: Sequence[str]) -> None:
+        """The table's PRIMARY KEY is exactly this column set."""
+        self._require_table(table)
+        keys = [c for c in self.constraints(table) if c.kind == "primary key"]
+        wanted = f"PRIMARY KEY ({', '.join(columns)})"
+        if not keys:
+            raise Mismatch(f"table {table} has no primary key: declare {wanted}")
+        if set(keys[0].columns) != set(columns):
+            raise Mismatch(f"table {table} has PRIMARY KEY ({', '.join(keys[0].columns)}), expected {wanted}")
+
+    def expect_unique(self, table: str, columns: Sequence[str]) -> None:
+        """Some unique index (PRIMARY KEY, UNIQUE constraint or unique index) covers exactly this column set."""
+        self._require_table(table)
+        keys = self.unique_keys(table)
+        if frozenset(columns) in keys:
+            return
+        have = "; ".join(f"({', '.join(sorted(k))})" for k in keys) or "none"
+        raise Mismatch(
+            f"table {table} needs UNIQUE ({', '.join(columns)}) — one key over exactly these columns together; "
+            f"its unique keys now: {have}"
+        )
+
+    def expect_foreign_key(self, table: str, columns: Sequence[str], references: str, *,
+                           on_delete: str | Collection[str] = "NO ACTION") -> None:
+        """A FOREIGN KEY from these columns to `references` exists, with an accepted ON DELETE action
+        ('CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION')."""
+        self._require_table(table)
+        accepted = (on_delete,) if isinstance(on_delete, str) else tuple(on_delete)
+        keys = [c for c in self.constraints(table)
+                if c.kind == "foreign key" and set(c.columns) == set(columns) and c.references == references]
+        where = f"{table} ({', '.join(columns)}) → {references}"
+        if not keys:
+            raise Mismatch(f"foreign key {where} is missing: add REFERENCES {references}")
+        if not any(k.on_delete in accepted for k in keys):
+            raise Mismatch(
+                f"foreign key {where} is ON DELETE {keys[0].on_delete}, expected ON DELETE {' or '.join(accepted)}"
+            )
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    data_type: str  # as information_schema.columns spells it: 'integer', 'text', 'character varying', …
+    nullable: bool
+    default: str | None
+
+
+@dataclass(frozen=True)
+class Constraint:
+    kind: str  # 'primary key', 'unique', 'foreign key', 'check'
+    name: str
+    columns: tuple[str, ...]
+    references: str | None = None
+    ref_columns: tuple[str, ...] = ()
+    on_delete: str | None = None
+    definition: str = ""
+
+
+CONTYPES = {"p": "primary key", "u": "unique", "f": "foreign key", "c": "check"}
+FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
+RELKINDS = {"r": "table", "p": "table", "v": "view", "m": "materialized view", "f": "foreign table"}
+
+
+def sqlstate_name(sqlstate: str) -> str:
+    """'23505' -> 'unique_violation', as PostgreSQL's error code table names it."""
+    try:
+        name = psycopg.errors.lookup(sqlstate).__name__
+    except KeyError:
+        return "error"
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _sort_key(row: Row) -> tuple[tuple[bool, str, Any], ...]:
+    """A total order over rows of mixed values, so listings of table contents are stable."""
+    return tuple(
+        (v is None, type(v).__name__, v if isinstance(v, (int, float, Decimal, str)) else str(v)) for v in row
+    )
 
 
 def _describe(exc: psycopg.Error) -> str:
