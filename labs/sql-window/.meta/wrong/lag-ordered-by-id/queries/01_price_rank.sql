@@ -1,0 +1,3 @@
+SELECT id AS product_id, name AS product_name, price,
+       rank() OVER (ORDER BY price DESC) AS price_rank
+FROM products;
