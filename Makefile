@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LAB ?=
 
-.PHONY: setup lab check test lint docker-images
+.PHONY: setup lab check test lint docker-images services-up services-down
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "backend-labs needs Python 3.11 or newer: set PYTHON=python3.11")'
@@ -33,3 +33,12 @@ lint: setup
 
 docker-images:
 	docker/build-images.sh
+
+# Playground servers from compose/docker-compose.yml (the grader reaches them through GRADER_*_URL).
+# SERVICES="postgres redis" starts only those; compose/.env (see compose/.env.example) sets ports and images.
+SERVICES ?=
+services-up:
+	compose/services.sh up $(SERVICES)
+
+services-down:
+	compose/services.sh down

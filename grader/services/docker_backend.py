@@ -61,7 +61,8 @@ class _Redis(_Loopback, RedisContainer):
 
 
 class _Mongo(_Loopback, MongoDbContainer):
-    pass
+    def _configure(self) -> None:
+        """No root user: with one, the image turns on auth, and a replica set with auth needs a key file."""
 
 
 class _ServerAnswers(WaitStrategy):
@@ -121,6 +122,7 @@ class DockerBackend(ServiceBackend):
         self._container = container
         try:
             container.start()
+            self._after_start()
         except BaseException as exc:
             tail = self._log_tail()
             self.stop()
@@ -131,6 +133,9 @@ class DockerBackend(ServiceBackend):
                 f"--- last {LOG_LINES} log lines of the container ---\n{tail}",
                 self._hint(exc),
             ) from None
+
+    def _after_start(self) -> None:
+        """Set-up the server needs once it answers (MongoDB: its replica set)."""
 
     def _hint(self, exc: Exception) -> str:
         text = str(exc).lower()
@@ -215,17 +220,30 @@ class DockerRedis(DockerBackend):
 
 
 class DockerMongo(DockerBackend):
+    """mongod as a one-node replica set `rs0` (transactions need one), like the local backend.
+
+    Without auth, like the local backend: the port is on 127.0.0.1 only. Clients connect directly
+    (the member's own address, 127.0.0.1:27017 inside the container, is not the published port).
+    """
+
     internal_port = 27017
 
     def __init__(self) -> None:
         super().__init__("mongodb")
 
     def _container_for(self) -> _Loopback:
-        return _Mongo(self.image, port=self.internal_port, username="grader", password=self.password,
-                      labels=docker_engine.labels(self.service))
+        container = _Mongo(self.image, port=self.internal_port, labels=docker_engine.labels(self.service))
+        container.with_command(["mongod", "--replSet", "rs0", "--bind_ip_all", "--wiredTigerCacheSizeGB", "0.25",
+                                "--setParameter", "diagnosticDataCollectionEnabled=false"])
+        return container
+
+    def _after_start(self) -> None:
+        from grader.services.mongodb import initiate_replica_set
+
+        initiate_replica_set(self.url(), self.internal_port)
 
     def _url(self, port: int) -> str:
-        return f"mongodb://grader:{self.password}@{LOOPBACK}:{port}/?authSource=admin"
+        return f"mongodb://{LOOPBACK}:{port}/?directConnection=true"
 
 
 def docker_backend(service: ServiceName) -> DockerBackend:
