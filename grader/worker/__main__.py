@@ -21,7 +21,18 @@ def _learner_traceback(exc: BaseException, folder: str) -> str:
     """The exception with only the frames from the learner's own files."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.abspath(f.filename).startswith(folder)]
     lines = [f'  File "{os.path.relpath(f.filename, folder)}", line {f.lineno}, in {f.name}' for f in frames]
-    return "\n".join([*lines, f"{type(exc).__name__}: {exc}"])
+    return "\n".join([*lines, f"{type(exc).__name__}: {exc}"]) + _advice(exc)
+
+
+def _advice(exc: BaseException) -> str:
+    """A note for errors a learner meets because the grader restricts them, so the refusal teaches."""
+    if type(exc).__name__ == "NoPermissionError" and type(exc).__module__.startswith(("redis.", "valkey.")):
+        return (
+            "\nThe grader's Redis user may not run the commands Redis marks @dangerous (KEYS, FLUSHDB, FLUSHALL, "
+            "CONFIG, …): on a shared server they block every other client or wipe data. To visit keys, use SCAN "
+            "(r.scan_iter(match=...)), which walks the keyspace a few keys per call without blocking the server."
+        )
+    return ""
 
 
 def _client(kind: str) -> Any:
