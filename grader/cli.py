@@ -141,6 +141,9 @@ def check(lab_ids: tuple[str, ...], all_labs: bool, solution: bool, submission: 
     with console.status("grading…") if fmt == "text" and console.is_terminal else _nothing():
         run = run_checks(labs, solution, submission) if labs else RunResult()
     if fmt in formats.FILE_FORMATS:
+        banner = terminal.emulator_banner(run)
+        if banner is not None:  # the report stays pure; the emulator's label goes to stderr
+            errors.print(banner)
         text = formats.FILE_FORMATS[fmt](run)
         if output:
             output.write_text(text + "\n")

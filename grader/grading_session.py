@@ -8,6 +8,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from grader import datasets
 from grader.checks.problems import GraderFault
@@ -16,6 +17,10 @@ from grader.context import RunContext
 from grader.isolation.postgres import PostgresIsolation
 from grader.isolation.redis import RedisLease
 from grader.worker.client import Worker
+
+if TYPE_CHECKING:
+    from grader.checks.mongo import MongoChecker
+    from grader.isolation.mongodb import Collections, MongoRun
 
 
 class GradingSession:
@@ -28,6 +33,9 @@ class GradingSession:
         self._databases: dict[str, str] = {}
         self._redis: dict[str, RedisLease] = {}
         self._workers: dict[tuple[str, str], Worker] = {}
+        self._mongo_run: MongoRun | None = None
+        self._mongo: dict[str, MongoChecker] = {}
+        self._mongo_seed: dict[str, Collections] = {}
         self.touched_file: str | None = None
 
     def _service_url(self, service: str) -> str:
@@ -106,6 +114,8 @@ class GradingSession:
             env: dict[str, str] = {}
             if "redis" in self.context.services:
                 env["GRADER_REDIS_URL"] = self.redis(variant).learner_url()
+            if "mongodb" in self.context.services:
+                env.update(self.mongo_worker_env(variant))
             if "postgres" in self.context.services:
                 db = self.database(variant)
                 env["GRADER_POSTGRES_URL"] = self.pg.learner_url(db, self.context.limits.statement_timeout_ms)
@@ -113,6 +123,58 @@ class GradingSession:
             self._cleanup.callback(worker.close)
             self._workers[key] = worker
         return self._workers[key]
+
+    # MongoDB --------------------------------------------------------------------------------
+    @property
+    def mongo_emulated(self) -> bool:
+        """True when this run's MongoDB is the labelled emulator (GRADER_MONGODB_BACKEND=emulated)."""
+        from grader.services.emulated_mongo import is_emulated
+
+        return is_emulated(self.context.services.get("mongodb", ""))
+
+    @property
+    def mongo_run(self) -> MongoRun:
+        if self._mongo_run is None:
+            from grader.isolation.mongodb import MongoRun
+
+            self._mongo_run = MongoRun(self._service_url("mongodb"), self.context.lab_id)
+            self._cleanup.callback(self._mongo_run.close)
+        return self._mongo_run
+
+    def mongo_seed(self, variant: str) -> Collections:
+        if variant not in self._mongo_seed:
+            seed = getattr(self.dataset(), "mongo_collections", None)
+            if seed is None:
+                raise GraderFault(f"dataset '{self.context.dataset}' has no mongo_collections(variant)")
+            self._mongo_seed[variant] = seed(variant)
+        return self._mongo_seed[variant]
+
+    def mongo(self, variant: str) -> MongoChecker:
+        """The variant's seeded database with the helpers that run and compare learner files."""
+        if variant not in self._mongo:
+            from grader.checks.mongo import MongoChecker
+
+            self._mongo[variant] = MongoChecker(
+                self.mongo_run, variant, self.mongo_seed(variant), Path(self.context.submission_dir),
+                Path(self.context.reference_dir) if self.context.reference_dir else None,
+                self.context.limits.statement_timeout_ms, self.touch,
+            )
+        return self._mongo[variant]
+
+    def mongo_worker_env(self, variant: str) -> dict[str, str]:
+        """Learner Python reaches MongoDB as the run database's own user; the emulator cannot serve it."""
+        if self.mongo_emulated:
+            from grader.services.emulated_mongo import MISSING_FEATURES, NOT_ON_EMULATOR
+
+            raise GraderFault(f"{NOT_ON_EMULATOR}: this check needs {MISSING_FEATURES['python_worker']}")
+        database = self.mongo(variant).db.name
+        return {"GRADER_MONGODB_URL": self.mongo_run.learner_url_for(database), "GRADER_MONGODB_DB": database}
+
+    def lab_features(self) -> list[str]:
+        """lab.yaml `requires_features`: server features some of this lab's checks need."""
+        from grader.spec import load_lab
+
+        return load_lab(Path(self.context.lab_dir) / "lab.yaml").requires_features
 
     def dataset(self) -> ModuleType:
         if self.context.dataset is None:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import redis
 
+from grader.checks.mongo import MongoChecker
 from grader.checks.problems import GraderFault, Mismatch, SubmissionProblem
 from grader.checks.sql import SqlChecker
 from grader.context import RunContext
@@ -39,6 +40,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "task(number): the README task this check belongs to")
     config.addinivalue_line("markers", "points(n): what the check is worth (default 1)")
+    config.addinivalue_line("markers", "requires(feature, ...): server features the check needs (lab.yaml "
+                            "requires_features); on the MongoDB emulator such checks end as error")
     global _session
     path = config.getoption("--grader-context")
     if path:
@@ -91,6 +94,31 @@ def redis_db(variant: str) -> Iterator[redis.Redis]:
     lease = _grading().redis(variant)
     lease.client.flushdb()
     yield lease.client
+
+
+def _require_features(item: pytest.Item) -> None:
+    """A check marked `requires(...)` needs features lab.yaml declares; the emulator refuses those it lacks."""
+    from grader.services.emulated_mongo import MISSING_FEATURES, NOT_ON_EMULATOR
+
+    marker = item.get_closest_marker("requires")
+    features = [str(f) for f in marker.args] if marker else []
+    grading = _grading()
+    undeclared = [f for f in features if f not in grading.lab_features()]
+    if undeclared:
+        raise GraderFault(f"this check needs {', '.join(undeclared)}, which lab.yaml does not list under "
+                          "requires_features: add it there")
+    if grading.mongo_emulated:
+        lacking = [MISSING_FEATURES[f] for f in features if f in MISSING_FEATURES]
+        if lacking:
+            raise GraderFault(f"{NOT_ON_EMULATOR}: this check needs {'; '.join(lacking)}. It runs on a real "
+                              "MongoDB server (Docker, mongod on PATH, or GRADER_MONGODB_URL)")
+
+
+@pytest.fixture
+def mongo(variant: str, request: pytest.FixtureRequest) -> MongoChecker:
+    """The variant's seeded MongoDB database (pymongo, or mongomock when emulated) with file-running helpers."""
+    _require_features(request.node)
+    return _grading().mongo(variant)
 
 
 @pytest.fixture
@@ -167,6 +195,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         message = _message(call.excinfo, hidden)
     elif call.when == "call":
         status = "pass"
+        if _session.mongo_emulated and "mongo" in getattr(item, "fixturenames", ()):
+            from grader.services.emulated_mongo import PASSED_ON_EMULATOR
+
+            message = PASSED_ON_EMULATOR
     if status is None:
         return
     previous = _results.get(item.nodeid)

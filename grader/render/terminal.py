@@ -76,7 +76,21 @@ def lab_panel(lab: LabResult) -> Panel:
     return Panel(Group(*parts), title=title, title_align="left", border_style=colour)
 
 
+def emulator_banner(run: RunResult) -> Panel | None:
+    """The MongoDB emulator's label: printed whenever a lab in the run used it."""
+    from grader.services.emulated_mongo import BANNER, uses_emulator
+
+    labs = [lab.id for lab in run.labs if uses_emulator(lab.services)]
+    if not labs:
+        return None
+    return Panel(Text(f"{BANNER}\nLabs: {', '.join(labs)}"), title="[bold]MongoDB emulator[/]",
+                 title_align="left", border_style="magenta")
+
+
 def render(run: RunResult, console: Console) -> None:
+    banner = emulator_banner(run)
+    if banner is not None:
+        console.print(banner)
     for lab in run.labs:
         console.print(lab_panel(lab))
     if len(run.labs) > 1:
