@@ -1,0 +1,2 @@
+-- Task 5 of README.md: write one SELECT statement below.
+
