@@ -1,5 +1,12 @@
 """Every lab in the course proves itself on real servers: reference and alternatives 100 %,
-starter and every `.meta/wrong/` case below 100 %, and no check ends in `error`."""
+starter and every `.meta/wrong/` case below 100 %, and no check ends in `error`.
+
+MongoDB labs: when no real MongoDB answers here, they run on the labelled emulator (see
+tests/mongo_emulation.py). There, and only there, a check may end as `error` if it needs what the
+emulator lacks (its message says so); the lab is then proven by the checks that could run, a wrong
+case that only real-server checks tell apart is skipped with that reason, and the terminal summary
+lists which lab cases and checks ran on the emulator and which could not.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +16,44 @@ import pytest
 
 from grader import labs
 from grader.prove import cases
+from grader.results import LabResult
 from grader.runner import Submission, grade
 from grader.services.session import ServicePool
+from tests.mongo_emulation import MongoForTests, blocked, decide
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL = [(lab, case, folder, full) for lab in labs.all_labs(ROOT) for case, folder, full in cases(lab)]
+MONGO: MongoForTests = decide()  # sets GRADER_MONGODB_BACKEND=emulated only when no real MongoDB answers
+
+
+def _on_emulator(lab: labs.Lab) -> bool:
+    return MONGO.emulated and "mongodb" in lab.spec.services
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_mongo(pytestconfig: pytest.Config) -> None:
+    """Print, in pytest's terminal summary, which MongoDB the lab cases used and what could not run there."""
+
+    class Summary:
+        @staticmethod
+        def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+            terminalreporter.section("MongoDB backend")
+            for line in MONGO.lines():
+                terminalreporter.write_line(line)
+
+    if not pytestconfig.pluginmanager.has_plugin("mongo-emulation-summary"):
+        pytestconfig.pluginmanager.register(Summary(), "mongo-emulation-summary")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("lab", "case", "folder", "expect_full"), ALL,
-                         ids=[f"{lab.id}:{case}" for lab, case, _, _ in ALL])
+                         ids=[f"{lab.id}:{case}" + ("[emulated]" if _on_emulator(lab) else "")
+                              for lab, case, _, _ in ALL])
 def test_lab_case(lab: labs.Lab, case: str, folder: Path, expect_full: bool, pool: ServicePool) -> None:
     result = grade(lab, pool, Submission(folder, case), ROOT)
+    if _on_emulator(lab):
+        _prove_on_emulator(lab, case, expect_full, result)
+        return
     problems = [f"{t.status} {t.name}: {t.message[:200]}" for t in result.tests if t.status != "pass"]
     assert result.status != "error" or not expect_full, f"{lab.id} {case}: {result.message} {problems}"
     assert result.max_score > 0, f"{lab.id} {case} has no points to score: {result.message}"
@@ -29,6 +62,24 @@ def test_lab_case(lab: labs.Lab, case: str, folder: Path, expect_full: bool, poo
         assert result.score == result.max_score, f"{lab.id} {case} should score 100 %: {problems}"
     else:
         assert result.score < result.max_score, f"{lab.id} {case} should score below 100 % but scored full marks"
+
+
+def _prove_on_emulator(lab: labs.Lab, case: str, expect_full: bool, result: LabResult) -> None:
+    """As strict as the real-server proof for every check that ran; refused checks must say why."""
+    refused = [t for t in result.tests if t.status == "error" and blocked(t.message)]
+    ran = [t for t in result.tests if t not in refused]
+    problems = [f"{t.status} {t.name}: {t.message[:200]}" for t in ran if t.status != "pass"]
+    MONGO.ran.append(f"{lab.id} {case}: {len(ran)} checks")
+    MONGO.not_run += [f"{lab.id} {case}: {t.name} — {t.message.split(': ', 1)[-1][:160]}" for t in refused]
+    assert not result.message, f"{lab.id} {case}: {result.message}"
+    assert ran and sum(t.max_points for t in ran) > 0, f"{lab.id} {case}: no check could run on the emulator"
+    assert all(t.status != "error" for t in ran), f"{lab.id} {case}: checks errored: {problems}"
+    if expect_full:
+        assert all(t.status == "pass" for t in ran), f"{lab.id} {case} should pass every check that ran: {problems}"
+    elif all(t.status == "pass" for t in ran):
+        MONGO.unprovable.append(f"{lab.id} {case}")
+        pytest.skip(f"{lab.id} {case} is rejected only by checks that need a real MongoDB server: "
+                    f"{'; '.join(t.name for t in refused)}")
 
 
 def test_every_lab_has_wrong_cases_and_public_checks() -> None:

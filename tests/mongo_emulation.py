@@ -1,0 +1,52 @@
+"""Which MongoDB the project's own tests use, said out loud.
+
+A real server wins (GRADER_MONGODB_URL, Docker, `mongod` on PATH). Only when none answers do the
+tests set GRADER_MONGODB_BACKEND=emulated, the labelled mongomock opt-in; then checks that need
+what the emulator lacks end as `error` with a stated reason, and the prove test reports them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from grader.errors import GraderError
+from grader.services.emulated_mongo import NOT_ON_EMULATOR
+from grader.services.select import choose, requested_backend
+
+
+@dataclass
+class MongoForTests:
+    emulated: bool
+    reason: str
+    ran: list[str] = field(default_factory=list)  # "lab case: n checks"
+    not_run: list[str] = field(default_factory=list)  # "lab case: check — reason"
+    unprovable: list[str] = field(default_factory=list)  # cases only real-server checks tell apart
+
+    def lines(self) -> list[str]:
+        if not self.emulated:
+            return [f"MongoDB for these tests: {self.reason}"]
+        out = [f"MongoDB for these tests: EMULATED (mongomock) — {self.reason}",
+               "mongodb lab cases graded on the emulator:"]
+        out += [f"  ran: {line}" for line in self.ran]
+        out += [f"  could not run (needs a real server): {line}" for line in self.not_run]
+        out += [f"  not provable on the emulator: {line}" for line in self.unprovable]
+        return out
+
+
+def decide() -> MongoForTests:
+    """Use what the user chose; else a real server if one can be had; else the emulator (and say why)."""
+    if os.environ.get("GRADER_MONGODB_BACKEND"):
+        choice = requested_backend("mongodb")
+        return MongoForTests(choice == "emulated", f"GRADER_MONGODB_BACKEND={choice} (set by you)")
+    try:
+        backend = choose("mongodb")
+    except GraderError as exc:
+        os.environ["GRADER_MONGODB_BACKEND"] = "emulated"
+        return MongoForTests(True, f"no real MongoDB answers here ({exc.problem.splitlines()[0]})")
+    return MongoForTests(False, f"real server via the '{backend.backend}' backend")
+
+
+def blocked(message: str) -> bool:
+    """A check the emulator refused to run (never a pass, never the learner's failure)."""
+    return NOT_ON_EMULATOR in message
