@@ -120,8 +120,10 @@ def test_pipeline_check_passes_and_fails_with_feedback(run: MongoRun, tmp_path: 
 
 def test_write_check_compares_the_collection_after(run: MongoRun, tmp_path: Path) -> None:
     mongo = checker(run, tmp_path)
-    write(tmp_path / "ref", "u.json", '{"method": "updateOne", "filter": {"_id": 2}, "update": {"$set": {"status": "done"}}}')
-    write(tmp_path / "mine", "u.json", '{"method": "replaceOne", "filter": {"_id": 2}, "replacement": {"status": "done"}}')
+    write(tmp_path / "ref", "u.json",
+          '{"method": "updateOne", "filter": {"_id": 2}, "update": {"$set": {"status": "done"}}}')
+    write(tmp_path / "mine", "u.json",
+          '{"method": "replaceOne", "filter": {"_id": 2}, "replacement": {"status": "done"}}')
     with pytest.raises(Mismatch, match="items"):
         mongo.check_write("u.json", "orders")
     assert mongo.db.orders.find_one({"_id": 2})["status"] == "open", "writes run on fresh copies only"
