@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import yaml
 
 from grader.github_api import GitHubApi, GitHubApiError, pull_request_number, target_from_env
 from grader.render import github
@@ -300,3 +302,69 @@ def test_check_format_github_end_to_end(api: FakeGitHub, scratch: Path, tmp_path
     assert "::warning title=grader::could not post the PR comment" in again.stdout
     assert "warning:" in again.stderr and "500" in again.stderr
     assert len(api.comments) == 1
+
+
+# The workflow files ------------------------------------------------------------------------------------
+def load_workflow(path: Path) -> dict[Any, Any]:
+    data = yaml.safe_load(path.read_text())
+    assert isinstance(data, dict)
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def steps_running(job: dict[str, Any], text: str) -> list[dict[str, Any]]:
+    return [s for s in job["steps"] if text in str(s.get("run", ""))]
+
+
+def uses(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [s for s in job["steps"] if str(s.get("uses", "")).startswith(action + "@")]
+
+
+def test_course_template_grades_pull_requests() -> None:
+    flow = load_workflow(ROOT / "templates" / "github" / "grade.yml")
+    assert set(flow["on"]) == {"pull_request"}
+    assert flow["permissions"] == {"contents": "read", "pull-requests": "write"}
+    (job,) = flow["jobs"].values()
+    assert job["runs-on"] == "ubuntu-latest"
+    assert uses(job, "actions/checkout")[0]["with"]["fetch-depth"] == 0
+    assert str(uses(job, "actions/setup-python")[0]["with"]["python-version"]) == "3.11"
+    assert steps_running(job, "make setup")
+    (grade,) = steps_running(job, "grader check")
+    command = " ".join(grade["run"].split())
+    for part in ("--changed", "--format github", "--output results.json", "--report junit=results.xml"):
+        assert part in command
+    assert grade["env"]["GRADER_BACKEND"] == "docker"
+    assert grade["env"]["GITHUB_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"
+    (upload,) = uses(job, "actions/upload-artifact")
+    assert upload["if"] == "always()"
+    assert set(upload["with"]["path"].split()) == {"results.json", "results.xml"}
+
+
+def test_course_template_command_line_parses() -> None:
+    """The template's grader command is one `grader check` accepts, with the meaning intended."""
+    from grader.cli import check
+
+    flow = load_workflow(ROOT / "templates" / "github" / "grade.yml")
+    (job,) = flow["jobs"].values()
+    (grade,) = steps_running(job, "grader check")
+    args = shlex.split(grade["run"].replace("$GRADER_BASE", "origin/main"))
+    assert args[:2] == [".venv/bin/grader", "check"]
+    params = check.make_context("check", args[2:]).params
+    assert params["changed"] and params["base"] == "origin/main" and params["fmt"] == "github"
+    assert params["output"] == Path("results.json") and params["reports"] == [("junit", Path("results.xml"))]
+
+
+def test_project_ci_lints_type_checks_and_tests_on_real_servers() -> None:
+    flow = load_workflow(ROOT / ".github" / "workflows" / "ci.yml")
+    assert {"push", "pull_request"} <= set(flow["on"])
+    assert flow["permissions"] == {"contents": "read"}
+    jobs = flow["jobs"]
+    lint = jobs["lint"]
+    assert steps_running(lint, "ruff check") and steps_running(lint, "mypy")
+    test = jobs["test"]
+    assert steps_running(test, "make test")
+    images = {name: service["image"].split(":")[0] for name, service in test["services"].items()}
+    assert sorted(images.values()) == ["mongo", "postgres", "redis"]
+    for variable, port in (("GRADER_POSTGRES_URL", "5432"), ("GRADER_MONGODB_URL", "27017"),
+                           ("GRADER_REDIS_URL", "6379")):
+        assert f"localhost:{port}" in test["env"][variable]
