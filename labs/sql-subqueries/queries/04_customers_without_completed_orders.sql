@@ -1,0 +1,2 @@
+-- Task 4 of README.md: write one SELECT statement below.
+
