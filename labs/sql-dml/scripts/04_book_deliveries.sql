@@ -1,0 +1,2 @@
+-- Task 4 of README.md: write your statement(s) below.
+
