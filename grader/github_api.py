@@ -104,7 +104,10 @@ class GitHubApi:
         found: list[dict[str, Any]] = []
         while url:
             response = self._call("GET", url)
-            page = response.json()
+            try:
+                page = response.json()
+            except ValueError:
+                page = None
             if not isinstance(page, list):
                 raise GitHubApiError(f"GET {url} did not return a list of comments")
             found.extend(c for c in page if isinstance(c, dict))

@@ -51,6 +51,7 @@ class FakeGitHub:
     comments: list[dict[str, Any]] = field(default_factory=list)
     requests: list[Recorded] = field(default_factory=list)
     fail_with: int | None = None
+    garbage: bool = False  # answer GETs with 200 and a body that is not JSON (a proxy's error page)
     next_id: int = 1000
 
     def methods(self) -> list[str]:
@@ -93,6 +94,13 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             path, _ = self._record()
             if self._failing():
                 return
+            if fake.garbage:
+                data = b"<html>gateway says hello</html>"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
             if path != f"/repos/{REPO}/issues/{PR}/comments":
                 self._reply(404, {"message": "Not Found"})
                 return
@@ -132,7 +140,7 @@ def api() -> Iterator[FakeGitHub]:
     fake = FakeGitHub()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield fake
     server.shutdown()
@@ -198,6 +206,13 @@ def test_an_api_error_is_a_warning_not_a_failure(api: FakeGitHub, run: RunResult
     assert len(warnings) == 1 and f"answered {status}" in warnings[0] and advice in warnings[0]
     assert api.comments == []
     assert "Grading" in Path(env["GITHUB_STEP_SUMMARY"]).read_text()  # the rest was still written
+
+
+def test_a_non_json_answer_is_a_warning(api: FakeGitHub, run: RunResult, tmp_path: Path) -> None:
+    api.garbage = True
+    warnings = github.publish(run, ci_env(api, tmp_path), lambda line: None)
+    assert len(warnings) == 1 and "did not return a list of comments" in warnings[0]
+    assert api.methods() == ["GET"]
 
 
 def test_an_unreachable_api_is_a_warning(run: RunResult, tmp_path: Path) -> None:

@@ -223,4 +223,6 @@ def publish(
             echo(f"PR comment {done} on {target.repository}#{target.number}")
         except GitHubApiError as exc:
             warnings.append(f"could not post the PR comment: {exc}")
+        except Exception as exc:  # a comment is a courtesy: nothing in it may change the grading's outcome
+            warnings.append(f"could not post the PR comment: unexpected {type(exc).__name__}: {exc}")
     return warnings
