@@ -149,8 +149,8 @@ def check(lab_ids: tuple[str, ...], all_labs: bool, solution: bool, submission: 
             output.write_text(text + "\n")
         else:
             click.echo(text)
-    else:
-        terminal.render(run, console)
+    else:  # a CI log is shared: with github, hidden checks say only what a shared report may say
+        terminal.render(github.redacted(run) if fmt == "github" else run, console)
         if output:
             output.write_text(json_format.render(run) + "\n")
     if fmt == "github":

@@ -217,6 +217,20 @@ def test_github_annotations_point_at_the_submission_file(run: RunResult) -> None
     assert any("file=labs/sql-joins/.meta/solution/queries/02_counts.sql" in line for line in moved)
 
 
+def test_github_log_report_is_redacted_and_the_run_untouched(run: RunResult) -> None:
+    from rich.console import Console
+
+    from grader.render import terminal
+
+    shown = github.redacted(run)
+    console = Console(record=True, width=200)
+    terminal.render(shown, console)
+    log = console.export_text()
+    assert SECRET not in log and "2 rows are missing" in log
+    assert SECRET in run.model_dump_json()  # the original keeps its messages (the JSON report uses them)
+    assert [c.status for c in shown.labs[0].tests] == [c.status for c in run.labs[0].tests]
+
+
 def test_github_outputs_are_name_value_lines(run: RunResult) -> None:
     assert github.outputs(run) == "score=4.5\nmax_score=10.5\n"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from grader.results import CheckResult
+from grader.results import CheckResult, RunResult
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -54,3 +54,13 @@ def _message(check: CheckResult) -> str:
 def hint(check: CheckResult) -> str:
     """Hints come from lab.yaml, which learners can read, so they are shown for hidden checks too."""
     return check.hint if check.status == "fail" else ""
+
+
+def redacted(run: RunResult) -> RunResult:
+    """A copy of the run whose hidden checks say only what a shared report may say (for CI logs)."""
+    copy = run.model_copy(deep=True)
+    for lab in copy.labs:
+        for check in lab.tests:
+            if check.visibility == "hidden" and check.status != "pass":
+                check.message = _message(check)
+    return copy

@@ -77,6 +77,11 @@ def annotation_lines(run: RunResult, bases: Mapping[str, str] | None = None) -> 
     return list(dict.fromkeys(lines))
 
 
+def redacted(run: RunResult) -> RunResult:
+    """The run as a CI log may show it (the terminal report printed by --format github)."""
+    return disclosure.redacted(run)
+
+
 def outputs(run: RunResult) -> str:
     """Step outputs (`steps.<id>.outputs.score`), in the GITHUB_OUTPUT file's name=value form."""
     return f"score={disclosure.points(run.score)}\nmax_score={disclosure.points(run.max_score)}\n"
