@@ -1,0 +1,2 @@
+-- Task 1-4: create the function transfer(from_id integer, to_id integer, amount numeric) RETURNS boolean.
+-- See README.md for exactly what it must do. Use CREATE OR REPLACE FUNCTION so the file can be run again.
