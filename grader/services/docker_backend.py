@@ -71,10 +71,11 @@ class _ServerAnswers(WaitStrategy):
     def __init__(self, backend: DockerBackend) -> None:
         super().__init__()
         self.backend = backend
-        self.with_startup_timeout(int(START_TIMEOUT_S)).with_poll_interval(0.1)
+        self.timeout_s = START_TIMEOUT_S
+        self.with_poll_interval(0.1)
 
     def wait_until_ready(self, container: WaitStrategyTarget) -> None:
-        deadline = time.monotonic() + self._startup_timeout
+        deadline = time.monotonic() + self.timeout_s
         while time.monotonic() < deadline:
             container.reload()
             if container.status in ("exited", "dead"):
@@ -82,7 +83,7 @@ class _ServerAnswers(WaitStrategy):
             if container.status == "running" and self._answers():
                 return
             time.sleep(self._poll_interval)
-        raise TimeoutError(f"the server did not answer within {self._startup_timeout:.0f} s")
+        raise TimeoutError(f"the server did not answer within {self.timeout_s:g} s")
 
     def _answers(self) -> bool:
         try:
@@ -90,6 +91,14 @@ class _ServerAnswers(WaitStrategy):
         except Exception:
             return False  # the port is not published yet
         return answers(self.backend.service, url, timeout_s=1.0)
+
+
+def _ryuk_only_if_available() -> None:
+    """testcontainers' reaper (Ryuk) when its image can be had; else our labels and prune do its job."""
+    from testcontainers.core.config import testcontainers_config
+
+    if not testcontainers_config.ryuk_disabled and docker_engine.image_problem(testcontainers_config.ryuk_image, False):
+        testcontainers_config.ryuk_disabled = True
 
 
 class DockerBackend(ServiceBackend):
@@ -116,6 +125,7 @@ class DockerBackend(ServiceBackend):
         docker_engine.client()  # a clear error when no engine answers
         docker_engine.prune()
         docker_engine.ensure_image(self.service, self.image)
+        _ryuk_only_if_available()
         container = self._container_for()
         container.publish_on_loopback()
         container.waiting_for(_ServerAnswers(self))
@@ -146,7 +156,7 @@ class DockerBackend(ServiceBackend):
                     f"{self.service} image ({docker_engine.IMAGE_ENV[self.service]}) and that the disk is not full")
         if isinstance(exc, TimeoutError):
             return ("the server was too slow to start (a busy machine?); raise GRADER_DOCKER_START_TIMEOUT "
-                    f"(now {START_TIMEOUT_S:.0f} s) or use GRADER_BACKEND=local")
+                    f"(now {START_TIMEOUT_S:g} s) or use GRADER_BACKEND=local")
         return "see the container log above; `docker info` shows whether the engine is healthy"
 
     def _log_tail(self) -> str:

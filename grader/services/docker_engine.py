@@ -90,7 +90,7 @@ def engine_answers() -> bool:
 
 
 @functools.cache
-def image_problem(image: str) -> str | None:
+def image_problem(image: str, announce: bool = True) -> str | None:
     """None when `image` is here or could be pulled now; else why not. Pulls at most once per process."""
     import docker.errors
 
@@ -102,7 +102,8 @@ def image_problem(image: str) -> str | None:
         pass
     except docker.errors.DockerException as exc:
         return reason(exc)
-    print(f"grader: pulling Docker image {image} (first use only)…", file=sys.stderr, flush=True)
+    if announce:
+        print(f"grader: pulling Docker image {image} (first use only)…", file=sys.stderr, flush=True)
     try:
         engine.images.pull(image)
     except docker.errors.DockerException as exc:
