@@ -42,20 +42,34 @@ class PullRequestTarget:
     number: int
 
 
+def _event(env: Mapping[str, str]) -> dict[str, Any]:
+    """The JSON of the event that started the workflow (GITHUB_EVENT_PATH), or {}."""
+    event_path = env.get("GITHUB_EVENT_PATH")
+    if not event_path or not Path(event_path).is_file():
+        return {}
+    try:
+        event = json.loads(Path(event_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return event if isinstance(event, dict) else {}
+
+
 def pull_request_number(env: Mapping[str, str]) -> int | None:
     """GRADER_PR_NUMBER if set, else pull_request.number from the event file GitHub Actions writes."""
     explicit = env.get("GRADER_PR_NUMBER", "").strip()
     if explicit:
         return int(explicit) if explicit.isdigit() else None
-    event_path = env.get("GITHUB_EVENT_PATH")
-    if not event_path or not Path(event_path).is_file():
-        return None
-    try:
-        event = json.loads(Path(event_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    number = event.get("pull_request", {}).get("number") if isinstance(event, dict) else None
+    pull_request = _event(env).get("pull_request")
+    number = pull_request.get("number") if isinstance(pull_request, dict) else None
     return number if isinstance(number, int) else None
+
+
+def graded_commit(env: Mapping[str, str]) -> str | None:
+    """The pull request's head commit (what the learner pushed); GITHUB_SHA is GitHub's merge commit."""
+    pull_request = _event(env).get("pull_request")
+    head = pull_request.get("head") if isinstance(pull_request, dict) else None
+    sha = head.get("sha") if isinstance(head, dict) else None
+    return sha if isinstance(sha, str) and sha else env.get("GITHUB_SHA") or None
 
 
 def target_from_env(env: Mapping[str, str] | None = None) -> PullRequestTarget | None:

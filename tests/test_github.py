@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import yaml
 
-from grader.github_api import GitHubApi, GitHubApiError, pull_request_number, target_from_env
+from grader.github_api import GitHubApi, GitHubApiError, graded_commit, pull_request_number, target_from_env
 from grader.render import github
 from grader.results import RunResult
 
@@ -154,10 +154,11 @@ def run() -> RunResult:
 
 def ci_env(api: FakeGitHub, tmp_path: Path) -> dict[str, str]:
     event = tmp_path / "event.json"
-    event.write_text(json.dumps({"action": "synchronize", "pull_request": {"number": PR}}))
+    event.write_text(json.dumps({"action": "synchronize",
+                                 "pull_request": {"number": PR, "head": {"sha": "feedc0ffee1234567890"}}}))
     return {
         "GITHUB_TOKEN": TOKEN, "GITHUB_REPOSITORY": REPO, "GITHUB_EVENT_PATH": str(event),
-        "GITHUB_API_URL": api.url, "GITHUB_SHA": "feedc0ffee1234567890",
+        "GITHUB_API_URL": api.url, "GITHUB_SHA": "3e5e3e5e3e5e3e5e3e5e",  # the merge commit, not shown
         "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "GITHUB_OUTPUT": str(tmp_path / "output"),
     }
 
@@ -241,6 +242,7 @@ def test_pull_request_number_sources(tmp_path: Path) -> None:
     push.write_text(json.dumps({"ref": "refs/heads/main"}))
     assert pull_request_number({"GITHUB_EVENT_PATH": str(push)}) is None
     assert pull_request_number({}) is None
+    assert graded_commit({"GITHUB_EVENT_PATH": str(push), "GITHUB_SHA": "abc"}) == "abc"
     target = target_from_env({"GITHUB_TOKEN": "x", "GITHUB_REPOSITORY": "a/b", "GRADER_PR_NUMBER": "3"})
     assert target is not None and target.api_url == "https://api.github.com"
 
@@ -267,7 +269,7 @@ def test_summary_and_outputs_are_appended(api: FakeGitHub, run: RunResult, tmp_p
     github.publish(run, env, printed.append)
     summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text()
     assert summary.startswith("earlier step\n## ⚠️ Grading: 4.5/10.5 points")
-    assert "`feedc0ffee12`" in summary
+    assert "`feedc0ffee12`" in summary and "3e5e3e5e" not in summary
     assert Path(env["GITHUB_OUTPUT"]).read_text() == "other=1\nscore=4.5\nmax_score=10.5\n"
     assert any(line.startswith("::error file=labs/sql-joins/queries/02_counts.sql,line=1,") for line in printed)
 

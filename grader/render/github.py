@@ -12,7 +12,14 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from grader.github_api import GitHubApi, GitHubApiError, PullRequestTarget, pull_request_number, target_from_env
+from grader.github_api import (
+    GitHubApi,
+    GitHubApiError,
+    PullRequestTarget,
+    graded_commit,
+    pull_request_number,
+    target_from_env,
+)
 from grader.render import disclosure
 from grader.results import CheckResult, LabResult, RunResult, Status
 
@@ -208,7 +215,7 @@ def publish(
     warnings: list[str] = []
     for line in annotation_lines(run, bases):
         echo(line)
-    text = summary(run, bases, env.get("GITHUB_SHA"))
+    text = summary(run, bases, graded_commit(env))
     for variable, content in (("GITHUB_STEP_SUMMARY", text), ("GITHUB_OUTPUT", outputs(run))):
         path = env.get(variable)
         if not path:
