@@ -67,7 +67,10 @@ def compare(expected: list[Any], actual: list[Any], *, ordered: bool, reveal: bo
         position = next(i for i, (a, b) in enumerate(zip(want, got, strict=True)) if a != b)
         detail = f": position {position + 1} should be {show(expected[position])}" if reveal else ""
         return Outcome(False, f"the right {what}, in the wrong order{detail}")
-    lines = [f"expected {len(want)} {what}, got {len(got)}"]
+    if len(want) == len(got):
+        lines = [f"{sum(missing.values())} of the {len(want)} {what} differ from the expected ones"]
+    else:
+        lines = [f"expected {len(want)} {what}, got {len(got)}"]
     if not reveal:
         lines.append(
             f"{sum(missing.values())} expected {what} are missing and {sum(extra.values())} are not expected "
@@ -75,10 +78,46 @@ def compare(expected: list[Any], actual: list[Any], *, ordered: bool, reveal: bo
         )
         return Outcome(False, "; ".join(lines))
     by_text = {key(d, digits): d for d in [*expected, *actual]}
-    if missing:
-        lines.append(f"missing ({sum(missing.values())}):")
-        lines += [f"  - {show(by_text[k])}" for k in list(missing.elements())[:SHOWN]]
-    if extra:
-        lines.append(f"not expected ({sum(extra.values())}):")
-        lines += [f"  + {show(by_text[k])}" for k in list(extra.elements())[:SHOWN]]
+    wanted = [by_text[k] for k in missing.elements()]
+    got_extra = [by_text[k] for k in extra.elements()]
+    changed = _same_id_pairs(wanted, got_extra)
+    if changed:
+        lines.append(f"different fields ({len(changed)}):")
+        lines += [f"  ~ {_field_diff(want_doc, got_doc, digits)}" for want_doc, got_doc in changed[:SHOWN]]
+        wanted = [d for d in wanted if not any(d is w for w, _ in changed)]
+        got_extra = [d for d in got_extra if not any(d is g for _, g in changed)]
+    if wanted:
+        lines.append(f"missing ({len(wanted)}):")
+        lines += [f"  - {show(d)}" for d in wanted[:SHOWN]]
+    if got_extra:
+        lines.append(f"not expected ({len(got_extra)}):")
+        lines += [f"  + {show(d)}" for d in got_extra[:SHOWN]]
     return Outcome(False, "\n".join(lines))
+
+
+def _same_id_pairs(wanted: list[Any], got: list[Any]) -> list[tuple[Any, Any]]:
+    """Expected and actual documents with the same _id: shown as a field diff, which teaches more."""
+    pairs = []
+    used: set[int] = set()
+    for want in wanted:
+        if not isinstance(want, dict) or "_id" not in want:
+            continue
+        for index, candidate in enumerate(got):
+            if index not in used and isinstance(candidate, dict) and candidate.get("_id") == want["_id"]:
+                pairs.append((want, candidate))
+                used.add(index)
+                break
+    return pairs
+
+
+def _field_diff(want: dict[str, Any], got: dict[str, Any], digits: int) -> str:
+    parts = []
+    for field in sorted(set(want) | set(got)):
+        if field not in got:
+            parts.append(f"'{field}' is missing (expected {key(want[field], digits)})")
+        elif field not in want:
+            parts.append(f"'{field}' is not expected (got {key(got[field], digits)})")
+        elif key(want[field], digits) != key(got[field], digits):
+            parts.append(f"'{field}' should be {key(want[field], digits)}, got {key(got[field], digits)}")
+    text = f"_id {key(want['_id'], digits)}: " + "; ".join(parts)
+    return text if len(text) <= 400 else text[:400] + " …"
