@@ -1,155 +1,84 @@
-"""The `storefront` dataset for the MongoDB track: customers, products, orders, accounts, as documents.
+"""The `storefront` dataset: 50 000 users and 200 000 orders, for the indexing lab.
 
-`mongo_collections(variant)` returns {collection: [documents]}. `public` is small and regular;
-`hidden` uses another seed, ids far from 1 with gaps, more customers without orders, orders whose
-customer no longer exists, orders without items, ties in totals, products whose ratings satisfy two
-conditions only across different array elements, missing optional fields, and shuffled insert order.
+Rows come from `generate_series` and fixed integer formulas, so the SQL is short, the template
+builds in about a second, and every build is identical. The formulas spread each customer's
+orders over two years, make `created_at` unique (a bijection of the row number), mark about one
+order in two hundred `pending`, and give emails mixed case, so `lower(email)` matters. The
+`hidden` variant uses other ids, sizes and multipliers.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import random
 from dataclasses import dataclass
-from typing import Any
 
-FIRST = ["Ada", "Bruno", "Chen", "Dara", "Emil", "Farah", "Goran", "Hana", "Ivo", "Jun", "Kemal", "Lena",
-         "Mira", "Nils", "Olu", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Vera", "Wes", "Yara"]
-LAST = ["Abara", "Brandt", "Costa", "Dvorak", "Eze", "Fontaine", "Grieg", "Haddad", "Ilves", "Jansen",
-        "Kowal", "Lindqvist", "Moreau", "Novak", "Okafor", "Petrov", "Quist", "Rahman", "Silva", "Tanaka"]
-CITIES = ["Lisbon", "Oslo", "Tallinn", "Lyon", "Porto", "Gdansk", "Utrecht", "Graz"]
-CATALOG = {
-    "books": ["Atlas", "Cookbook", "Field Guide", "Novel", "Poetry Reader"],
-    "garden": ["Trowel", "Seed Tray", "Hose Reel", "Pruner"],
-    "kitchen": ["Kettle", "Whisk", "Ladle", "Teapot", "Skillet"],
-    "office": ["Stapler", "Desk Lamp", "Notebook", "Fountain Pen"],
-    "toys": ["Kite", "Yo-yo", "Puzzle", "Marble Run"],
-}
-TAGS = ["gift", "eco", "sale", "new", "bestseller", "handmade"]
-STATUSES = ["completed", "completed", "completed", "completed", "pending", "cancelled"]
-
-Document = dict[str, Any]
+FIRST = ["ada", "bruno", "chen", "dara", "emil", "farah", "goran", "hana", "ivo", "jun", "kemal", "lena", "mira",
+         "nils", "olu", "priya", "quinn", "rosa", "sven", "tariq", "uma", "vera", "wes", "yara", "zeno"]
+LAST = ["abara", "brandt", "costa", "dvorak", "eze", "fontaine", "grieg", "haddad", "ilves", "jansen", "kowal",
+        "lindqvist", "moreau", "novak", "okafor", "petrov", "quist", "rahman", "silva", "tanaka"]
+DOMAINS = ["Example.com", "mail.TEST", "example.org", "Post.Example"]
+MINUTES = 2 * 365 * 24 * 60  # created_at spans two years, one row per distinct minute at most
 
 
 @dataclass(frozen=True)
 class Shape:
-    seed: int
-    customers: int
+    users: int
     orders: int
-    first_id: int
-    id_gap: int
-    idle_customers: int  # customers who never order
-    orphan_orders: int  # orders whose customer_id matches no customer
-    empty_orders: int  # orders without items
-    missing_city: float
-    accounts: int
-    shuffle: bool
+    first_user: int
+    first_order: int
+    customer_step: int  # coprime with users: every user gets the same number of orders
+    time_step: int  # coprime with MINUTES: created_at is unique
+    pending_every: int
 
 
 VARIANTS = {
-    "public": Shape(seed=11, customers=24, orders=90, first_id=1, id_gap=1, idle_customers=3, orphan_orders=2,
-                    empty_orders=2, missing_city=0.1, accounts=8, shuffle=False),
-    "hidden": Shape(seed=12, customers=37, orders=140, first_id=5000, id_gap=9, idle_customers=7, orphan_orders=5,
-                    empty_orders=4, missing_city=0.25, accounts=11, shuffle=True),
+    "public": Shape(users=50_000, orders=200_000, first_user=1, first_order=1, customer_step=7_919,
+                    time_step=104_729, pending_every=200),
+    "hidden": Shape(users=55_001, orders=220_000, first_user=300_000, first_order=9_000_000, customer_step=12_289,
+                    time_step=130_363, pending_every=190),
 }
 
-
-def _ids(rng: random.Random, shape: Shape, count: int, offset: int = 0) -> list[int]:
-    ids, current = [], shape.first_id + offset + rng.randint(0, shape.id_gap - 1)
-    for _ in range(count):
-        ids.append(current)
-        current += rng.randint(1, shape.id_gap)
-    return ids
-
-
-def _customers(rng: random.Random, shape: Shape) -> list[Document]:
-    documents = []
-    for cid in _ids(rng, shape, shape.customers):
-        first, last = rng.choice(FIRST), rng.choice(LAST)
-        document: Document = {
-            "_id": cid,
-            "name": f"{first} {last}",
-            "email": f"{first.lower()}.{last.lower()}{cid}@example.test",
-            "tier": rng.choice(["basic", "basic", "gold"]),
-            "joined": dt.datetime(2023, 1, 1) + dt.timedelta(days=rng.randint(0, 500)),
-            "tags": rng.sample(["newsletter", "b2b", "vip", "returns"], rng.randint(0, 2)),
-        }
-        if rng.random() >= shape.missing_city:
-            document["city"] = rng.choice(CITIES)
-        documents.append(document)
-    return documents
+SCHEMA = """
+CREATE TABLE users (
+    id           integer PRIMARY KEY,
+    email        text      NOT NULL,
+    full_name    text      NOT NULL,
+    signed_up_at timestamp NOT NULL
+);
+CREATE TABLE orders (
+    id          integer PRIMARY KEY,
+    customer_id integer   NOT NULL REFERENCES users (id),
+    created_at  timestamp NOT NULL,
+    status      text      NOT NULL CHECK (status IN ('completed', 'pending', 'cancelled')),
+    total       numeric(10, 2) NOT NULL
+);
+"""
 
 
-def _ratings(rng: random.Random, trap: bool) -> list[Document]:
-    if trap:  # a 5 that is not verified beside a verified 3: only two conditions on different elements hold
-        return [{"score": 5, "verified": False}, {"score": 3, "verified": True}]
-    return [{"score": rng.randint(1, 5), "verified": rng.random() < 0.6} for _ in range(rng.randint(0, 4))]
+def _array(values: list[str]) -> str:
+    return "ARRAY[" + ", ".join(f"'{v}'" for v in values) + "]"
 
 
-def _products(rng: random.Random, shape: Shape) -> list[Document]:
-    names = [(category, name) for category, items in CATALOG.items() for name in items]
-    documents = []
-    for number, (pid, (category, name)) in enumerate(zip(_ids(rng, shape, len(names), 300), names, strict=True)):
-        document: Document = {
-            "_id": pid,
-            "sku": f"{category[:3].upper()}-{pid:05d}",
-            "name": name,
-            "category": category,
-            "price": round(rng.randint(300, 6000) / 100, 2),
-            "stock": rng.choice([0, 0, 3, 8, 12, 25, 40]),
-            "tags": rng.sample(TAGS, rng.randint(0, 3)),
-            "ratings": _ratings(rng, trap=number % 6 == 1),
-            "sizes": [{"size": s, "stock": rng.randint(0, 9)} for s in rng.sample(["S", "M", "L", "XL"], 2)],
-        }
-        if number % 7 == 3:
-            document["discontinued"] = True
-        documents.append(document)
-    return documents
+def postgres_sql(variant: str) -> str:
+    s = VARIANTS[variant]
+    first, last, domains = _array(FIRST), _array(LAST), _array(DOMAINS)
+    return f"""{SCHEMA}
+INSERT INTO users (id, email, full_name, signed_up_at)
+SELECT {s.first_user} + i,
+       initcap(({first})[1 + i % {len(FIRST)}]) || '.' || ({last})[1 + (i / {len(FIRST)}) % {len(LAST)}]
+           || i || '@' || ({domains})[1 + (i * 7) % {len(DOMAINS)}],
+       initcap(({first})[1 + i % {len(FIRST)}]) || ' ' || initcap(({last})[1 + (i / {len(FIRST)}) % {len(LAST)}]),
+       TIMESTAMP '2022-01-01' + ((i * 7333) % 525600) * INTERVAL '1 minute'
+FROM generate_series(0, {s.users - 1}) AS i;
 
+INSERT INTO orders (id, customer_id, created_at, status, total)
+SELECT {s.first_order} + i,
+       {s.first_user} + (i::bigint * {s.customer_step} + 17) % {s.users},
+       TIMESTAMP '2024-01-01' + ((i::bigint * {s.time_step} + 11) % {MINUTES}) * INTERVAL '1 minute',
+       CASE WHEN (i * 31 + 7) % {s.pending_every} = 0 THEN 'pending'
+            WHEN (i * 17 + 3) % 20 = 0 THEN 'cancelled'
+            ELSE 'completed' END,
+       5 + ((i::bigint * 7717) % 50000) / 100.0
+FROM generate_series(0, {s.orders - 1}) AS i;
 
-def _orders(rng: random.Random, shape: Shape, customers: list[Document], products: list[Document]) -> list[Document]:
-    active = [c["_id"] for c in customers[: len(customers) - shape.idle_customers]]
-    missing = [max(c["_id"] for c in customers) + 100 + i for i in range(shape.orphan_orders)]
-    documents = []
-    start = dt.datetime(2024, 1, 1, 9, 0)
-    for number, oid in enumerate(_ids(rng, shape, shape.orders, 100000)):
-        customer = missing[number % len(missing)] if number < shape.orphan_orders else rng.choice(active)
-        items: list[Document] = []
-        if number >= shape.orphan_orders + shape.empty_orders:
-            for product in rng.sample(products, rng.randint(1, 4)):
-                items.append({"product_id": product["_id"], "qty": rng.randint(1, 5), "price": product["price"]})
-        documents.append({
-            "_id": oid,
-            "customer_id": customer,
-            "ordered_at": start + dt.timedelta(hours=6 * rng.randint(0, 1400)),
-            "status": rng.choice(STATUSES),
-            "items": items,
-            "shipping": {"city": rng.choice(CITIES), "express": rng.random() < 0.3},
-        })
-    return documents
-
-
-def _accounts(rng: random.Random, shape: Shape, customers: list[Document]) -> list[Document]:
-    owners = rng.sample(customers, shape.accounts)
-    return [{"_id": f"ACC-{shape.first_id + i * shape.id_gap:05d}", "owner": owner["name"],
-             "balance": rng.randint(0, 50) * 1000 + (rng.randint(0, 99) if shape.shuffle else 0)}
-            for i, owner in enumerate(owners)]
-
-
-def mongo_collections(variant: str) -> dict[str, list[Document]]:
-    shape = VARIANTS[variant]
-    rng = random.Random(shape.seed)
-    customers = _customers(rng, shape)
-    products = _products(rng, shape)
-    orders = _orders(rng, shape, customers, products)
-    collections = {
-        "customers": customers,
-        "products": products,
-        "orders": orders,
-        "accounts": _accounts(rng, shape, customers),
-        "transfers": [],
-    }
-    if shape.shuffle:
-        for documents in collections.values():
-            rng.shuffle(documents)
-    return collections
+ANALYZE;
+"""

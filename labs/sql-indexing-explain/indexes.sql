@@ -1,0 +1,1 @@
+-- Tasks 1-3 of README.md: write CREATE INDEX statements below (not CONCURRENTLY: the file runs in one transaction).
