@@ -280,6 +280,13 @@ def test_auto_takes_docker_when_the_image_is_here_else_falls_back_with_a_notice(
     with pytest.raises(ServiceUnavailable, match="make docker-images"):
         explicit.start()
 
+    # Offline machines can forbid the pull attempt altogether.
+    monkeypatch.setenv("GRADER_DOCKER_PULL", "never")
+    monkeypatch.setenv("GRADER_POSTGRES_IMAGE", "backend-labs/never-pulled:0")
+    with pytest.raises(ServiceUnavailable, match="GRADER_DOCKER_PULL=never"):
+        choose("postgres").start()
+    assert "pulling" not in capsys.readouterr().err
+
 
 @pytest.mark.docker
 @needs_engine

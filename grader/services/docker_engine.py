@@ -44,6 +44,7 @@ LOCAL_STAND_IN: dict[ServiceName, str] = {
     "redis": "backend-labs/redis:7-local",
 }
 PING_TIMEOUT_S = 3.0
+API_TIMEOUT_S = 300
 
 NO_ENGINE_FIX = (
     "start Docker (Docker Desktop, `sudo systemctl start docker`, or as root: "
@@ -72,11 +73,15 @@ def client() -> docker.DockerClient:
     import docker
 
     try:
-        engine = docker.from_env(timeout=int(PING_TIMEOUT_S))
-        engine.ping()
+        probe = docker.from_env(timeout=int(PING_TIMEOUT_S))
+        try:
+            probe.ping()
+        finally:
+            probe.close()
+        # A pull streams for minutes: only the ping gets the short timeout.
+        return docker.from_env(timeout=API_TIMEOUT_S)
     except Exception as exc:
         raise ServiceUnavailable(f"no Docker engine answers ({reason(exc)})", NO_ENGINE_FIX) from None
-    return engine
 
 
 @functools.cache
@@ -102,6 +107,8 @@ def image_problem(image: str, announce: bool = True) -> str | None:
         pass
     except docker.errors.DockerException as exc:
         return reason(exc)
+    if os.environ.get("GRADER_DOCKER_PULL") == "never":
+        return "not on this machine, and GRADER_DOCKER_PULL=never forbids pulling it"
     if announce:
         print(f"grader: pulling Docker image {image} (first use only)…", file=sys.stderr, flush=True)
     try:
