@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from grader.checks.problems import GraderFault, Mismatch, SubmissionProblem
-from grader.checks.sql import SqlChecker, sqlstate_name
+from grader.checks.sql import SqlChecker, split_statements, sqlstate_name
 from grader.isolation.postgres import PostgresIsolation
 from grader.services.session import ServicePool
 
@@ -235,6 +235,21 @@ def test_expect_ok_returns_the_last_result_and_rolls_back(checker: Factory) -> N
     assert sql.query("SELECT count(*) FROM stock").rows == [(2,)]
     with pytest.raises(Mismatch, match=r"(?s)deleting an item with stock must work: .*failed with .*SQLSTATE 23503"):
         sql.expect_ok("DELETE FROM items WHERE id = 3", explain="deleting an item with stock must work")
+
+
+def test_expect_error_quotes_a_script_a_statement_a_line(checker: Factory) -> None:
+    sql = checker()
+    with pytest.raises(Mismatch) as caught:
+        sql.expect_error("DELETE FROM stock;\n  DELETE   FROM items WHERE id = 4", "23503", explain="x")
+    quoted = "the statements\n    DELETE FROM stock;\n    DELETE FROM items WHERE id = 4\n  must fail"
+    assert quoted in str(caught.value)
+
+
+def test_split_statements_keeps_quoted_semicolons() -> None:
+    body = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;"
+    assert split_statements(f"INSERT INTO t VALUES ('a;b', 'it''s;');\n{body} SELECT 1") == [
+        "INSERT INTO t VALUES ('a;b', 'it''s;');", body, "SELECT 1"]
+    assert split_statements("SELECT 1;  ") == ["SELECT 1;"]
 
 
 def test_sqlstate_names() -> None:

@@ -301,10 +301,12 @@ class SqlChecker:
         raise Mismatch(f"{explain}: {shown}must fail with {wanted}, but it succeeded")
 
     def _quoted(self, statement: str, label: str) -> str:
-        """The check's SQL quoted for the learner on public data; only named on hidden data."""
+        """The check's SQL quoted for the learner on public data, a statement a line; only named on hidden data."""
         if not self.reveal:
             return f"{label} "
-        return f"{label}\n    {' '.join(statement.split())}\n  "
+        lines = split_statements(statement)
+        plural = "s" if len(lines) > 1 and label.endswith("statement") else ""
+        return f"{label}{plural}\n" + "".join(f"    {line}\n" for line in lines) + "  "
 
     def _learner(self) -> psycopg.Connection[Any]:
         try:
@@ -462,6 +464,29 @@ class Constraint:
 CONTYPES = {"p": "primary key", "u": "unique", "f": "foreign key", "c": "check"}
 FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 RELKINDS = {"r": "table", "p": "table", "v": "view", "m": "materialized view", "f": "foreign table"}
+
+
+def split_statements(text: str) -> list[str]:
+    """Statements of a script for display, whitespace collapsed; `;` inside quotes or $$ bodies does not split."""
+    statements, current, quote = [], [], ""
+    i = 0
+    while i < len(text):
+        if text.startswith("$$", i) and quote in ("", "$$"):
+            quote = "" if quote else "$$"
+            current.append("$$")
+            i += 2
+            continue
+        char = text[i]
+        if char == "'" and quote in ("", "'"):
+            quote = "" if quote else "'"
+        if char == ";" and not quote:
+            statements.append("".join(current) + ";")
+            current = []
+        else:
+            current.append(char)
+        i += 1
+    statements.append("".join(current))
+    return [" ".join(s.split()) for s in statements if s.strip(" \n\t;")]
 
 
 def sqlstate_name(sqlstate: str) -> str:
