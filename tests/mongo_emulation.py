@@ -20,7 +20,7 @@ class MongoForTests:
     emulated: bool
     reason: str
     ran: list[str] = field(default_factory=list)  # "lab case: n checks"
-    not_run: list[str] = field(default_factory=list)  # "lab case: check — reason"
+    not_run: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # lab -> reason -> check names
     unprovable: list[str] = field(default_factory=list)  # cases only real-server checks tell apart
 
     def lines(self) -> list[str]:
@@ -29,9 +29,16 @@ class MongoForTests:
         out = [f"MongoDB for these tests: EMULATED (mongomock) — {self.reason}",
                "mongodb lab cases graded on the emulator:"]
         out += [f"  ran: {line}" for line in self.ran]
-        out += [f"  could not run (needs a real server): {line}" for line in self.not_run]
+        for lab, reasons in self.not_run.items():
+            for reason, names in reasons.items():
+                out.append(f"  could not run: {lab}: {len(names)} checks ({reason}): {'; '.join(sorted(names))}")
         out += [f"  not provable on the emulator: {line}" for line in self.unprovable]
         return out
+
+    def refused(self, lab: str, name: str, message: str) -> None:
+        """Remember a check the emulator could not run, grouped by lab and by what it needs."""
+        reason = message.split(": this check needs ", 1)[-1].split(". It runs on", 1)[0]
+        self.not_run.setdefault(lab, {}).setdefault(f"needs {reason}", set()).add(name)
 
 
 def decide() -> MongoForTests:

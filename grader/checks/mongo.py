@@ -8,6 +8,7 @@ learner files run as a user that may only read and write the run's own database.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -183,8 +184,8 @@ class MongoChecker:
             names.append(str(self._execute(rel, source, create)))
         return names
 
-    def plan_stages(self, collection: str, spec: dict[str, Any]) -> list[str]:
-        """The stage names of the winning plan for find(spec), as administrator (real server only)."""
+    def explain(self, collection: str, spec: dict[str, Any]) -> Explained:
+        """How the server runs find(spec), as administrator: winning-plan stages and execution counts."""
         if self.emulated:
             raise GraderFault("explain plans need a real MongoDB server; the emulator (mongomock) has none")
         command: dict[str, Any] = {"find": collection, "filter": spec.get("filter", {})}
@@ -192,11 +193,29 @@ class MongoChecker:
             command["sort"] = dict(spec["sort"])
         if spec.get("projection"):
             command["projection"] = spec["projection"]
-        explained = self.db.command("explain", command, verbosity="queryPlanner")
+        explained = self.db.command("explain", command, verbosity="executionStats")
         winning = explained["queryPlanner"]["winningPlan"]
         stages: list[str] = []
         _walk_plan(winning.get("queryPlan", winning), stages)
-        return stages
+        stats = explained.get("executionStats", {})
+        return Explained(stages, int(stats.get("nReturned", -1)), int(stats.get("totalKeysExamined", -1)),
+                         int(stats.get("totalDocsExamined", -1)))
+
+    def plan_stages(self, collection: str, spec: dict[str, Any]) -> list[str]:
+        """The stage names of the winning plan for find(spec) (real server only)."""
+        return self.explain(collection, spec).stages
+
+
+@dataclass(frozen=True)
+class Explained:
+    stages: list[str]
+    returned: int
+    keys_examined: int
+    docs_examined: int
+
+    def describe(self) -> str:
+        return (f"plan {' <- '.join(self.stages)}; returned {self.returned}, examined {self.keys_examined} index "
+                f"keys and {self.docs_examined} documents")
 
 
 def _generated_ids(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
