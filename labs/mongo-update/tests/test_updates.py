@@ -1,4 +1,4 @@
-"""Public checks for mongo-update: your write and the reference each run on a fresh copy; the collections are compared."""
+"""Public checks for mongo-update: each write runs beside the reference on fresh copies; collections compared."""
 
 import pytest
 
