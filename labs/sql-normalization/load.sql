@@ -1,0 +1,1 @@
+-- Task 2 of README.md: INSERT … SELECT statements that fill your tables from orders_flat.

@@ -1,0 +1,1 @@
+-- Task 1 of README.md: CREATE TABLE statements for customers, products, orders and order_lines.
