@@ -80,8 +80,11 @@ class MongoChecker:
         except ExecutionTimeout:
             problem = f"{rel} was stopped after {self.timeout_ms} ms: make it cheaper"
         except NotImplementedError as exc:
+            from grader.services.emulated_mongo import NOT_ON_EMULATOR
+
             raise GraderFault(
-                f"the MongoDB emulator (mongomock) cannot run {rel}: {exc}; a real server can"
+                f"{NOT_ON_EMULATOR}: this check needs a query feature mongomock does not implement ({exc}) "
+                f"to run {rel}. It runs on a real MongoDB server"
             ) from None
         except (PyMongoError, ValueError, TypeError) as exc:  # pymongo rejects malformed arguments with these
             detail = getattr(exc, "details", None) or {}
@@ -183,6 +186,19 @@ class MongoChecker:
 
             names.append(str(self._execute(rel, source, create)))
         return names
+
+    def create_validated(self, rel: str, collection: str, source: Source = "submission") -> dict[str, Any]:
+        """A validator file: {"validator": {...}, "validationLevel": ..., "validationAction": ...} on a new collection."""
+        options = self.load(rel, source)
+        if not isinstance(options, dict) or not isinstance(options.get("validator"), dict):
+            raise SubmissionProblem(f'{rel}: write an object with "validator": {{"$jsonSchema": {{...}}}}')
+        unknown = set(options) - {"validator", "validationLevel", "validationAction"}
+        if unknown:
+            raise SubmissionProblem(f"{rel}: unknown key(s) {', '.join(sorted(unknown))}; allowed: validator, "
+                                    "validationLevel, validationAction")
+        target = self._target(source)
+        self._execute(rel, source, lambda: target.create_collection(collection, **options))
+        return options
 
     def explain(self, collection: str, spec: dict[str, Any]) -> Explained:
         """How the server runs find(spec), as administrator: winning-plan stages and execution counts."""

@@ -140,6 +140,43 @@ def _accounts(rng: random.Random, shape: Shape, customers: list[Document]) -> li
             for i, owner in enumerate(owners)]
 
 
+DEFECTS = [
+    ("name", None, "drop"),  # no name
+    ("name", None, "set"),  # name is null
+    ("category", "cars", "set"),  # not one of the categories
+    ("price", "12.50", "set"),  # a price stored as text
+    ("price", -4.0, "set"),  # a negative price
+    ("price", None, "drop"),  # no price
+    ("stock", 2.5, "set"),  # a fractional stock
+    ("stock", -1, "set"),  # a negative stock
+    ("tags", "gift", "set"),  # tags as one string instead of an array
+]
+
+
+def _legacy_products(shape: Shape, products: list[Document]) -> list[Document]:
+    """Old product documents imported before validation existed: most fine, some breaking one rule.
+
+    Drawn from a separate random stream so the other collections do not change when this one does.
+    """
+    rng = random.Random(shape.seed * 1000 + 7)
+    chosen = rng.sample(products, 14 if shape.shuffle else 12)
+    defects = rng.sample(DEFECTS, 7 if shape.shuffle else 5)
+    documents = []
+    for number, product in enumerate(chosen):
+        document = {k: v for k, v in product.items() if k in ("name", "category", "price", "stock", "tags")}
+        document["_id"] = f"L-{product['_id']}"
+        if number < len(defects):
+            field, value, how = defects[number]
+            if how == "drop":
+                document.pop(field, None)
+            else:
+                document[field] = value
+        documents.append(document)
+    if shape.shuffle:
+        rng.shuffle(documents)
+    return documents
+
+
 def mongo_collections(variant: str) -> dict[str, list[Document]]:
     shape = VARIANTS[variant]
     rng = random.Random(shape.seed)
@@ -152,6 +189,7 @@ def mongo_collections(variant: str) -> dict[str, list[Document]]:
         "orders": orders,
         "accounts": _accounts(rng, shape, customers),
         "transfers": [],
+        "legacy_products": _legacy_products(shape, products),
     }
     if shape.shuffle:
         for documents in collections.values():
