@@ -6,6 +6,11 @@ touch, the calls start and each one runs until it blocks on a lock (or finishes)
 every call is waiting does the gate commit. Every unlocked read a call made is then stale, so
 read-then-write code loses updates on every run, while code that locks before it reads waits and
 then sees the current value. SQL runs on the server; this process only drives connections.
+
+A gate may have several stages, each its own transaction, opened one after another (each once
+everything waits again). Opening the accounts one at a time in id order makes a lock-order
+deadlock certain: a->b takes a and queues behind b->a, which already waits for b, so when b
+opens, b->a takes b and asks for a.
 """
 
 from __future__ import annotations
@@ -32,13 +37,20 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Lock:
+    """An administrator statement that locks rows, e.g. ("SELECT 1 FROM t WHERE id = %s FOR UPDATE", (7,))."""
+
+    statement: str
+    params: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
 class Gate:
-    """An administrator statement that locks what the calls will touch, held until they all wait."""
+    """Locks held while the calls start, released stage by stage, each once every call waits or is done."""
 
     admin_url: str
-    lock_statement: str
-    params: tuple[Any, ...] = ()
-    settle_timeout_s: float = 5.0
+    stages: tuple[Lock, ...]
+    settle_timeout_s: float = 5.0  # in all: a call that waits on something else cannot stall the run
 
 
 @dataclass(frozen=True)
@@ -94,12 +106,7 @@ def run_concurrently(learner_url: str, calls: Sequence[Call], gate: Gate | None 
                 futures = [pool.submit(_execute, conn, call) for conn, call in zip(conns, calls, strict=True)]
                 all_waited = True
             else:
-                with _connect(gate.admin_url) as holder, _connect(gate.admin_url) as watcher:
-                    holder.execute("BEGIN")
-                    holder.execute(gate.lock_statement, gate.params)
-                    futures = [pool.submit(_execute, conn, call) for conn, call in zip(conns, calls, strict=True)]
-                    all_waited = _wait_until_blocked(watcher, pids, futures, gate.settle_timeout_s)
-                    holder.execute("COMMIT")
+                futures, all_waited = _through_gate(pool, conns, pids, calls, gate)
             outcomes = [f.result() for f in futures]
         finally:
             for conn in conns:
@@ -107,14 +114,35 @@ def run_concurrently(learner_url: str, calls: Sequence[Call], gate: Gate | None 
     return Run(outcomes, all_waited, round(time.monotonic() - started, 3))
 
 
+def _through_gate(pool: ThreadPoolExecutor, conns: list[psycopg.Connection[tuple[Any, ...]]], pids: list[int],
+                  calls: Sequence[Call], gate: Gate) -> tuple[list[Future[Outcome]], bool]:
+    deadline = time.monotonic() + gate.settle_timeout_s
+    holders = [_connect(gate.admin_url) for _ in gate.stages]
+    all_waited = True
+    try:
+        with _connect(gate.admin_url) as watcher:
+            for holder, lock in zip(holders, gate.stages, strict=True):
+                holder.execute("BEGIN")
+                holder.execute(lock.statement, lock.params)
+            futures = [pool.submit(_execute, conn, call) for conn, call in zip(conns, calls, strict=True)]
+            for holder in holders:
+                all_waited = _wait_until_blocked(watcher, pids, futures, deadline) and all_waited
+                holder.execute("COMMIT")
+    finally:
+        for holder in holders:
+            holder.close()
+    return futures, all_waited
+
+
 def _wait_until_blocked(watcher: psycopg.Connection[tuple[Any, ...]], pids: list[int],
-                        futures: list[Future[Outcome]], timeout_s: float) -> bool:
-    """True once every call is finished or waiting for a lock; False if the timeout came first."""
-    deadline = time.monotonic() + timeout_s
+                        futures: list[Future[Outcome]], deadline: float) -> bool:
+    """True once every call is finished or waiting for a lock; False if the deadline came first.
+
+    pg_locks, not pg_stat_activity: a released lock shows as granted at once, while a woken
+    backend's wait_event stays stale until it runs, which would open the next stage too early.
+    """
     while True:
-        rows = watcher.execute(
-            "SELECT pid FROM pg_stat_activity WHERE pid = ANY(%s) AND wait_event_type = 'Lock'", (pids,)
-        ).fetchall()
+        rows = watcher.execute("SELECT pid FROM pg_locks WHERE NOT granted AND pid = ANY(%s)", (pids,)).fetchall()
         waiting = {int(r[0]) for r in rows}
         if all(f.done() or pid in waiting for pid, f in zip(pids, futures, strict=True)):
             return True

@@ -19,7 +19,7 @@ from decimal import ROUND_DOWN, Decimal
 import psycopg
 from psycopg import sql as pgsql
 
-from grader.checks.concurrency import Call, Gate, Outcome, run_concurrently
+from grader.checks.concurrency import Call, Gate, Lock, Outcome, run_concurrently
 from grader.checks.problems import Mismatch
 from grader.checks.sql import SqlChecker
 
@@ -182,6 +182,7 @@ def _acceptance(before: Balances, plan: Sequence[Transfer], accepted: Sequence[b
 
 TRANSFER = "SELECT transfer(%s::integer, %s::integer, %s::numeric)"
 GATE = "SELECT id FROM accounts WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+GATE_ONE = "SELECT id FROM accounts WHERE id = %s FOR UPDATE"
 SCRIPT = "transfer.sql"
 DEADLOCK, TIMEOUT = "40P01", "57014"
 
@@ -216,15 +217,19 @@ def _short_deadlock_timeout(checker: SqlChecker) -> None:
         pass  # not a superuser: deadlocks are still found, one second later
 
 
-def check_plan(sql: SqlChecker, make_plan: PlanMaker, seed: int) -> None:
-    """Load transfer.sql into a fresh copy, run the plan's calls at once through a gate, audit the result."""
+def check_plan(sql: SqlChecker, make_plan: PlanMaker, seed: int, staged: bool = False) -> None:
+    """Load transfer.sql into a fresh copy, run the plan's calls at once through a gate, audit the result.
+
+    `staged` opens the accounts one at a time in id order (certain deadlocks for inconsistent lock
+    order); otherwise all at once (every unlocked read stale)."""
     checker = sql.fresh()
     load(checker)
     _short_deadlock_timeout(checker)
     before = balances(checker)
     plan = make_plan(before, random.Random(seed))
     ids = sorted({t.source for t in plan} | {t.target for t in plan})
-    run = run_concurrently(checker.learner_url, [_as_call(t) for t in plan], Gate(checker.admin_url, GATE, (ids,)))
+    stages = tuple(Lock(GATE_ONE, (i,)) for i in ids) if staged else (Lock(GATE, (ids,)),)
+    run = run_concurrently(checker.learner_url, [_as_call(t) for t in plan], Gate(checker.admin_url, stages))
     failed = run.errors()
     if failed:
         raise Mismatch(_explain_errors(failed, len(plan), sql.reveal))

@@ -32,11 +32,11 @@ def test_cents_and_empty_account(sql):
 @pytest.mark.points(2)
 def test_no_deadlock_in_a_cycle(sql, seed):
     """50 concurrent transfers around a cycle of three accounts: no deadlock"""
-    ledger.check_plan(sql, ledger.ring, seed)
+    ledger.check_plan(sql, ledger.ring, seed, staged=True)
 
 
 @pytest.mark.task(2)
 @pytest.mark.points(2)
 def test_random_mix(sql, seed):
     """50 concurrent random transfers in both directions, some refused: balances consistent"""
-    ledger.check_plan(sql, ledger.mixed, seed + 100)
+    ledger.check_plan(sql, ledger.mixed, seed + 100, staged=True)
