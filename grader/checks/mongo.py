@@ -188,7 +188,7 @@ class MongoChecker:
         return names
 
     def create_validated(self, rel: str, collection: str, source: Source = "submission") -> dict[str, Any]:
-        """A validator file ({"validator": ..., "validationLevel": ..., "validationAction": ...}) on a new collection."""
+        """A validator file (validator, validationLevel, validationAction) applied to a new collection."""
         options = self.load(rel, source)
         if not isinstance(options, dict) or not isinstance(options.get("validator"), dict):
             raise SubmissionProblem(f'{rel}: write an object with "validator": {{"$jsonSchema": {{...}}}}')
