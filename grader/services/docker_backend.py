@@ -21,7 +21,7 @@ from testcontainers.community.redis import RedisContainer
 from testcontainers.core.container import DockerContainer
 from testcontainers.core.waiting_utils import WaitStrategy, WaitStrategyTarget
 
-from grader.errors import ServiceUnavailable
+from grader.errors import ServiceUnavailable, UsageError
 from grader.services import docker_engine
 from grader.services.base import ServiceBackend, ServiceName
 from grader.services.postgres import FAST_SETTINGS
@@ -29,7 +29,7 @@ from grader.services.probes import answers
 from grader.services.redis import DATABASES
 
 LOOPBACK = "127.0.0.1"
-START_TIMEOUT_S = float(os.environ.get("GRADER_DOCKER_START_TIMEOUT", "90"))
+DEFAULT_START_TIMEOUT_S = 90.0
 LOG_LINES = 15
 
 
@@ -71,7 +71,7 @@ class _ServerAnswers(WaitStrategy):
     def __init__(self, backend: DockerBackend) -> None:
         super().__init__()
         self.backend = backend
-        self.timeout_s = START_TIMEOUT_S
+        self.timeout_s = start_timeout()
         self.with_poll_interval(0.1)
 
     def wait_until_ready(self, container: WaitStrategyTarget) -> None:
@@ -91,6 +91,19 @@ class _ServerAnswers(WaitStrategy):
         except Exception:
             return False  # the port is not published yet
         return answers(self.backend.service, url, timeout_s=1.0)
+
+
+def start_timeout() -> float:
+    """GRADER_DOCKER_START_TIMEOUT seconds (default 90): how long a container may take to answer."""
+    value = os.environ.get("GRADER_DOCKER_START_TIMEOUT", "")
+    try:
+        seconds = float(value) if value else DEFAULT_START_TIMEOUT_S
+    except ValueError:
+        seconds = -1.0
+    if seconds <= 0:
+        raise UsageError(f"GRADER_DOCKER_START_TIMEOUT={value!r} is not a positive number of seconds",
+                         f"unset it (default {DEFAULT_START_TIMEOUT_S:g}) or set e.g. GRADER_DOCKER_START_TIMEOUT=180")
+    return seconds
 
 
 def _ryuk_only_if_available() -> None:
@@ -123,7 +136,9 @@ class DockerBackend(ServiceBackend):
 
     def start(self) -> None:
         docker_engine.client()  # a clear error when no engine answers
-        docker_engine.prune()
+        start_timeout()  # a bad value is a usage error before anything starts
+        with contextlib.suppress(Exception):  # best effort: a failed clean-up must not block grading
+            docker_engine.prune()
         docker_engine.ensure_image(self.service, self.image)
         _ryuk_only_if_available()
         container = self._container_for()
@@ -156,7 +171,7 @@ class DockerBackend(ServiceBackend):
                     f"{self.service} image ({docker_engine.IMAGE_ENV[self.service]}) and that the disk is not full")
         if isinstance(exc, TimeoutError):
             return ("the server was too slow to start (a busy machine?); raise GRADER_DOCKER_START_TIMEOUT "
-                    f"(now {START_TIMEOUT_S:g} s) or use GRADER_BACKEND=local")
+                    f"(now {start_timeout():g} s) or use GRADER_BACKEND=local")
         return "see the container log above; `docker info` shows whether the engine is healthy"
 
     def _log_tail(self) -> str:
