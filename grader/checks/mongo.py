@@ -44,6 +44,10 @@ class MongoChecker:
         self._touched = touched
         self.db: Any = run.seeded(variant, seed)
 
+    def reset(self) -> None:
+        """Put this checker's database back to the seed data (checks that share it with learner Python)."""
+        self.run_.reseed(self.db, self.seed)
+
     @property
     def emulated(self) -> bool:
         return self.run_.emulated

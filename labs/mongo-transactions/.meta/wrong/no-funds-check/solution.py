@@ -1,0 +1,23 @@
+"""Transfers in a transaction that never check the source's balance."""
+
+from pymongo import ReturnDocument
+
+
+def transfer(db, source, target, amount):
+    if not isinstance(amount, int) or amount <= 0:
+        raise ValueError("amount must be a positive whole number of cents")
+
+    def work(session):
+        debited = db.accounts.find_one_and_update(
+            {"_id": source}, {"$inc": {"balance": -amount}}, session=session, return_document=ReturnDocument.AFTER
+        )
+        if debited is None:
+            raise ValueError(f"account {source} does not exist")
+        credited = db.accounts.update_one({"_id": target}, {"$inc": {"balance": amount}}, session=session)
+        if credited.matched_count != 1:
+            raise ValueError(f"account {target} does not exist")
+        db.transfers.insert_one({"from": source, "to": target, "amount": amount}, session=session)
+        return debited["balance"]
+
+    with db.client.start_session() as session:
+        return session.with_transaction(work)
