@@ -198,11 +198,17 @@ def start(lab_id: str, reset: bool) -> None:
     root = repo_root()
     grounds = []
     for service in lab.spec.services:
+        if service == "mongodb" and _mongo_emulated():
+            grounds.append(playground.Playground("mongodb", "", "none: the MongoDB emulator keeps its data inside "
+                                                 "each check run (a real server gives you a mongosh line here)"))
+            continue
         state = warm.up(service)
         if service == "postgres":
             grounds.append(playground.postgres(lab, state.url, root, reset))
         elif service == "redis":
             grounds.append(playground.redis_playground(state.url))
+        elif service == "mongodb":
+            grounds.append(_mongo_playground(lab, state.url, root, reset))
     _print_task(lab)
     console.rule("[bold]Explore the data")
     for ground in grounds:
@@ -215,6 +221,22 @@ def start(lab_id: str, reset: bool) -> None:
         f"[cyan]grader check {lab.id}[/] (or [cyan]make check LAB={lab.id}[/]).\n"
         "Services keep running for you; [cyan]grader services down[/] stops them."
     )
+
+
+def _mongo_emulated() -> bool:
+    from grader.services.select import requested_backend
+
+    return requested_backend("mongodb") == "emulated"
+
+
+def _mongo_playground(lab: lab_index.Lab, admin_url: str, root: Path, reset: bool) -> Any:
+    from grader import datasets, playground
+    from grader.isolation.mongodb import playground as seeded
+
+    module = datasets.load(lab.spec.dataset, root) if lab.spec.dataset else None
+    collections = module.mongo_collections("public") if module is not None else {}
+    url = seeded(admin_url, f"lab_{lab.id.replace('-', '_')}", collections, reset)
+    return playground.Playground("mongodb", url, f"mongosh '{url}'")
 
 
 @main.group()
@@ -255,6 +277,9 @@ def services() -> None:
 def services_up(names: tuple[ServiceName, ...]) -> None:
     """Start services and leave them running (default: postgres and redis)."""
     for name in names or ("postgres", "redis"):
+        if name == "mongodb" and _mongo_emulated():
+            raise UsageError("the MongoDB emulator has no server to keep running (GRADER_MONGODB_BACKEND=emulated)",
+                             "unset GRADER_MONGODB_BACKEND to start a real server, or just run grader check")
         state = warm.up(name)
         console.print(f"{name}: up ({state.description})")
 

@@ -136,3 +136,35 @@ class MongoRun:
                 self.client.drop_database(database)
         finally:
             self.client.close()
+
+
+def playground(admin_url: str, name: str, collections: Collections, reset: bool) -> str:
+    """The learner's own seeded database to explore (kept between commands unless `reset`); its URL.
+
+    It has its own user with readWrite on that database only, like the grading databases.
+    """
+    import hashlib
+
+    import pymongo
+
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(admin_url, serverSelectionTimeoutMS=10_000)
+    try:
+        exists = name in client.list_database_names()
+        if exists and reset:
+            client.drop_database(name)
+        database = client[name]
+        if not exists or reset:
+            for collection, documents in collections.items():
+                if documents:
+                    database[collection].insert_many(copy.deepcopy(documents))
+                else:
+                    database.create_collection(collection)
+        user = f"{name}_learner"
+        password = hashlib.sha256(f"playground:{admin_url}:{name}".encode()).hexdigest()[:24]
+        if database.command("usersInfo", user).get("users"):
+            database.command("updateUser", user, pwd=password)
+        else:
+            database.command("createUser", user, pwd=password, roles=[{"role": "readWrite", "db": name}])
+    finally:
+        client.close()
+    return learner_url(admin_url, name, user, password)
