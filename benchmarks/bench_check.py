@@ -6,6 +6,7 @@ Each mode runs the real command as a subprocess, in its own state folder (GRADER
 to labs/), so warm services of people working in this checkout are neither used nor disturbed.
 "Cold" means no warm services: the command starts its servers, seeds, grades and stops them.
 "Warm" means after `grader services up` (docker backend): the command reuses the running servers.
+The modes take turns run by run, so a busy machine slows them alike.
 Images: GRADER_POSTGRES_IMAGE / GRADER_REDIS_IMAGE when set, else the stand-ins `make docker-images`
 builds. A benchmark, not a test: it prints numbers and asserts only that every run graded
 (exit 0 or 1, never 2) and that no grader container is left behind.
@@ -58,11 +59,6 @@ def grader(args: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def timed_checks(check: list[str], env: dict[str, str], runs: int) -> list[float]:
-    grader(check, env)  # warm the OS file cache and the bytecode, not the services: not counted
-    return [grader(check, env) for _ in range(runs)]
-
-
 def leftover_containers() -> list[str]:
     out = subprocess.run(["docker", "ps", "-aq", "--filter", "label=org.backend-labs.grader=1"],
                          capture_output=True, text=True, check=False).stdout
@@ -78,18 +74,24 @@ def main() -> None:
     check = ["check", options.lab, "--format", "json", *(["--solution"] if options.solution else [])]
     before = set(leftover_containers())
 
-    times: dict[str, list[float]] = {}
-    times["cold docker"] = timed_checks(check, environment(state_folder(), "docker"), options.runs)
-    times["cold local"] = timed_checks(check, environment(state_folder(), "local"), options.runs)
-    warm_env = environment(state_folder(), "docker")
-    up = grader(["services", "up"], warm_env)
+    envs = {"cold docker": environment(state_folder(), "docker"), "cold local": environment(state_folder(), "local"),
+            "warm docker": environment(state_folder(), "docker")}
+    times: dict[str, list[float]] = {mode: [] for mode in envs}
+    load_before = os.getloadavg()[0]
+    up = grader(["services", "up"], envs["warm docker"])
     try:
-        times["warm docker"] = timed_checks(check, warm_env, options.runs)
+        for env in envs.values():
+            grader(check, env)  # one uncounted run per mode: file cache and bytecode, not services
+        # Round-robin, so that the machine's changing load falls on every mode alike.
+        for _ in range(options.runs):
+            for mode, env in envs.items():
+                times[mode].append(grader(check, env))
     finally:
-        grader(["services", "down"], warm_env)
+        grader(["services", "down"], envs["warm docker"])
 
-    print(f"grader {' '.join(check)}: {options.runs} runs per mode (after one uncounted run); "
-          f"`services up` took {up:.2f} s")
+    print(f"grader {' '.join(check)}: {options.runs} runs per mode, interleaved, after one uncounted run each; "
+          f"`services up` took {up:.2f} s; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after "
+          f"({os.cpu_count()} CPUs)")
     print(f"{'mode':<12} {'median':>8} {'min':>8} {'max':>8}   runs (s)")
     medians = {}
     for mode, values in times.items():
