@@ -181,7 +181,8 @@ def test_after_tells_a_view_from_a_table_copy(checker: Factory) -> None:
     right.check_after("v.sql", "SELECT * FROM cheap", then=then)
     copy = checker(learner={"v.sql": VIEW.replace("VIEW", "TABLE")}, reference={"v.sql": VIEW})
     copy.check_after("v.sql", "SELECT * FROM cheap")  # before any change the copy looks right
-    with pytest.raises(Mismatch, match=r"the check query\n    SELECT \* FROM cheap\n  gives a different result"):
+    expected = r"the check query\n    SELECT \* FROM cheap\n  gives a different result \(id, name\)"
+    with pytest.raises(Mismatch, match=expected):
         copy.check_after("v.sql", "SELECT * FROM cheap", then=then)
 
 
@@ -193,6 +194,21 @@ def test_after_compares_function_results_including_null(checker: Factory) -> Non
     checker(learner={"f.sql": reference}, reference={"f.sql": reference}).check_after("f.sql", query)
     with pytest.raises(Mismatch, match=r"missing row:\n    \(NULL, 0\)"):
         checker(learner={"f.sql": strict}, reference={"f.sql": reference}).check_after("f.sql", query)
+
+
+def test_relation_kind_and_function_language(checker: Factory) -> None:
+    sql = checker()
+    sql.expect_ok(VIEW + "CREATE TABLE snapshot AS SELECT * FROM items;"
+                  "CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql AS $$ SELECT 2 * x $$;", explain="x",
+                  commit=True)
+    sql.expect_relation("cheap", "view")
+    sql.expect_relation("items", "table")
+    with pytest.raises(Mismatch, match="snapshot is a table, but it must be a view"):
+        sql.expect_relation("snapshot", "view")
+    with pytest.raises(Mismatch, match="nothing does not exist"):
+        sql.expect_relation("nothing", "view")
+    assert sql.function_languages("twice") == ["sql"]
+    assert sql.function_languages("thrice") == []
 
 
 # expect_ok / expect_error ------------------------------------------------------------------

@@ -207,10 +207,12 @@ class SqlChecker:
         expected, actual = self._pair(rel, setup, then, repeat)
         want = expected._run_check_sql(query, "reference", commit=False)
         got = actual._run_check_sql(query, "submission", commit=False)
+        if not ordered:  # stable listings of missing and unexpected rows
+            want, got = (ResultSet(r.columns, sorted(r.rows, key=_sort_key)) for r in (want, got))
         outcome = compare(want, got, Rules(ordered, columns, round_digits, tolerance), reveal=self.reveal)
         if not outcome.ok:
-            raise Mismatch(f"after {rel}, {self._quoted(query, 'the check query')}gives a different result: "
-                           f"{outcome.message}")
+            raise Mismatch(f"after {rel}, {self._quoted(query, 'the check query')}gives a different result "
+                           f"({', '.join(want.columns)}): {outcome.message}")
 
     def _pair(self, rel: str, setup: str | None, then: str | None, repeat: int) -> tuple[SqlChecker, SqlChecker]:
         """Reference first, so a broken reference is a grader fault before the learner is judged."""
@@ -268,6 +270,23 @@ class SqlChecker:
             "WHERE n.nspname = 'public' AND c.relname = %s", (name,)
         )
         return RELKINDS.get(str(found.rows[0][0]), "other") if found.rows else None
+
+    def expect_relation(self, name: str, kind: str) -> None:
+        """`name` exists in the public schema as this kind of relation ('table', 'view', 'materialized view')."""
+        found = self.relation_kind(name)
+        if found is None:
+            raise Mismatch(f"{name} does not exist: create it (unquoted, lower-case name)")
+        if found != kind:
+            raise Mismatch(f"{name} is a {found}, but it must be a {kind}")
+
+    def function_languages(self, name: str) -> list[str]:
+        """The languages of the public functions called `name` (one per overload); empty when none exists."""
+        found = self.query(
+            "SELECT l.lanname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "JOIN pg_language l ON l.oid = p.prolang WHERE n.nspname = 'public' AND p.proname = %s "
+            "ORDER BY p.oid", (name,)
+        )
+        return [str(row[0]) for row in found.rows]
 
     # Behaviour: statements that must succeed or fail -----------------------------------------
     def expect_ok(self, statement: str, *, explain: str, commit: bool = False) -> ResultSet:

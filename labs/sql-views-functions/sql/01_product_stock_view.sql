@@ -1,0 +1,2 @@
+-- Task 1 of README.md: write your statement(s) below.
+

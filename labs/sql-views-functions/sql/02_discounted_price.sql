@@ -1,0 +1,2 @@
+-- Task 2 of README.md: write your statement(s) below.
+
