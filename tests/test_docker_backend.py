@@ -201,13 +201,13 @@ def test_a_container_that_exits_is_reported_with_its_log_and_removed(env: dict[s
 @pytest.mark.docker
 @needs_engine
 def test_a_start_that_times_out_is_reported_with_the_log_and_a_hint(env: dict[str, str]) -> None:
-    # PostgreSQL needs about a second to initialise its cluster; half a second is too short.
-    ran = run(["check", "sql-joins", "--solution", "--format", "json"], {**env, "GRADER_DOCKER_START_TIMEOUT": "0.5"})
+    # PostgreSQL needs about a second to initialise its cluster; 0.2 s is too short.
+    ran = run(["check", "sql-joins", "--solution", "--format", "json"], {**env, "GRADER_DOCKER_START_TIMEOUT": "0.2"})
     assert ran.code == 2, ran.err + ran.out
     lab = ran.json()["labs"][0]
     assert lab["status"] == "error"
     text = json.dumps(lab)
-    assert "did not answer within 0.5 s" in text and "last 15 log lines" in text, text
+    assert "did not answer within 0.2 s" in text and "last 15 log lines" in text, text
     assert "GRADER_DOCKER_START_TIMEOUT" in text, "the hint should say how to wait longer"
     assert _actions(ran.events(), "create") and not _owned_by({ran.pid})
 
