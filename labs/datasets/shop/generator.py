@@ -205,7 +205,11 @@ def postgres_sql(variant: str) -> str:
     ])
 
 
-def _by_level(employees: list[tuple[int, str, int | None, str, Decimal]]) -> list[tuple[int, str, int | None, str, Decimal]]:
+Employee = tuple[int, str, int | None, str, Decimal]
+
+
+def _by_level(employees: list[Employee]) -> list[Employee]:
+    """Managers before the people they manage, as the foreign key needs."""
     placed: set[int] = set()
     ordered = []
     remaining = list(employees)
