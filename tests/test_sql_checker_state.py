@@ -94,9 +94,10 @@ def test_state_rejects_an_update_without_where_and_shows_public_rows(checker: Fa
     with pytest.raises(Mismatch) as caught:
         sql.check_state("s.sql", ["items"])
     message = str(caught.value)
-    assert "after s.sql, items (id, name, price, kind)" in message
-    assert "2 missing rows" in message and "2 unexpected rows" in message
-    assert "'Kite'" in message
+    assert message.startswith("after s.sql, items (id, name, price, kind): expected 4 rows, got 4\n"
+                              "2 rows with the same id have other values in price:\n")
+    assert "    id 3: price expected 12.00, got 13.20" in message
+    assert "    id 4: price expected 30.00, got 33.00" in message
 
 
 def test_state_on_hidden_data_counts_rows_without_quoting_them(checker: Factory) -> None:
@@ -104,8 +105,29 @@ def test_state_on_hidden_data_counts_rows_without_quoting_them(checker: Factory)
                   reveal=False)
     with pytest.raises(Mismatch) as caught:
         sql.check_state("s.sql", ["items"])
-    assert "2 missing rows" in str(caught.value)
-    assert "Kite" not in str(caught.value) and "Atlas" not in str(caught.value)
+    assert str(caught.value).endswith("expected 4 rows, got 4\n2 rows with the same id have other values in price")
+    assert "12.00" not in str(caught.value) and "30.00" not in str(caught.value)
+
+
+def test_state_pairs_rows_by_primary_key_into_changed_missing_and_new(checker: Factory) -> None:
+    reference = "UPDATE stock SET qty = qty + 1 WHERE item_id = 1;"
+    learner = "UPDATE stock SET qty = 0 WHERE item_id = 1; DELETE FROM stock WHERE item_id = 3;" \
+              "INSERT INTO stock VALUES (4, 2);"
+    with pytest.raises(Mismatch) as caught:
+        checker(learner={"s.sql": learner}, reference={"s.sql": reference}).check_state("s.sql", ["stock"])
+    assert str(caught.value) == (
+        "after s.sql, stock (item_id, qty): expected 3 rows, got 3\n"
+        "1 row with the same item_id has other values in qty:\n    item_id 1: qty expected 6, got 0\n"
+        "1 missing row:\n    (3, 7)\n"
+        "1 unexpected row:\n    (4, 2)"
+    )
+    with pytest.raises(Mismatch) as hidden:
+        checker(learner={"s.sql": learner}, reference={"s.sql": reference}, reveal=False).check_state(
+            "s.sql", ["stock"])
+    assert str(hidden.value) == (
+        "after s.sql, stock (item_id, qty): expected 3 rows, got 3\n"
+        "1 row with the same item_id has other values in qty\n1 missing row\n1 unexpected row"
+    )
 
 
 def test_state_notices_a_table_the_task_must_leave_alone(checker: Factory) -> None:

@@ -22,7 +22,7 @@ import psycopg
 from psycopg import sql as pgsql
 
 from grader.checks.problems import GraderFault, Mismatch, SubmissionProblem
-from grader.sqlcompare import ResultSet, Row, Rules, compare
+from grader.sqlcompare import MAX_ROWS_SHOWN, ResultSet, Row, Rules, compare, show_row, show_value
 
 COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 Source = Literal["submission", "reference"]
@@ -185,7 +185,9 @@ class SqlChecker:
             outcome = compare(want, got, rules, reveal=self.reveal)
             if not outcome.ok:
                 aside = "" if name in tables else ", which this task must leave as it was"
-                raise Mismatch(f"after {rel}, {name} ({', '.join(want.columns)}){aside}: {outcome.message}")
+                key = expected.primary_key(name)
+                message = keyed_difference(want, got, key, rules, self.reveal) if key else None
+                raise Mismatch(f"after {rel}, {name} ({', '.join(want.columns)}){aside}: {message or outcome.message}")
 
     def check_after(
         self,
@@ -422,6 +424,11 @@ class SqlChecker:
         if problems:
             raise Mismatch(f"table {table}: " + "; ".join(problems))
 
+    def primary_key(self, table: str) -> list[str]:
+        """The primary key columns of a public table, in key order; empty when it has none."""
+        keys = [c for c in self.constraints(table) if c.kind == "primary key"]
+        return list(keys[0].columns) if keys else []
+
     def expect_primary_key(self, table: str, columns: Sequence[str]) -> None:
         """The table's PRIMARY KEY is exactly this column set."""
         self._require_table(table)
@@ -506,6 +513,62 @@ def split_statements(text: str) -> list[str]:
         i += 1
     statements.append("".join(current))
     return [" ".join(s.split()) for s in statements if s.strip(" \n\t;")]
+
+
+def keyed_difference(expected: ResultSet, actual: ResultSet, key: Sequence[str], rules: Rules,
+                     reveal: bool) -> str | None:
+    """Table contents compared row by row through the primary key: which rows changed in which columns,
+    which are missing, which are new. None when that pairing is impossible (other columns, a key
+    column left out, duplicate keys); the caller then keeps the plain bag comparison."""
+    columns = expected.columns
+    if sorted(columns) != sorted(actual.columns) or not set(key) <= set(columns):
+        return None
+    order = [actual.columns.index(c) for c in columns]
+    positions = [columns.index(c) for c in key]
+    want = {tuple(row[i] for i in positions): row for row in expected.rows}
+    have = {tuple(row[order[i]] for i in positions): tuple(row[i] for i in order) for row in actual.rows}
+    if len(want) != len(expected.rows) or len(have) != len(actual.rows):
+        return None
+    missing = [row for k, row in want.items() if k not in have]
+    extra = [row for k, row in have.items() if k not in want]
+    changed: list[tuple[tuple[Any, ...], list[tuple[str, Any, Any]]]] = []
+    for k, row in want.items():
+        if k in have:
+            diffs = [(c, row[i], have[k][i]) for i, c in enumerate(columns) if not _same(row[i], have[k][i], rules)]
+            if diffs:
+                changed.append((k, diffs))
+    parts = [f"expected {len(expected.rows)} rows, got {len(actual.rows)}"]
+    if changed:
+        touched = sorted({c for _, diffs in changed for c, _, _ in diffs}, key=columns.index)
+        line = (f"{_count(len(changed), 'row')} with the same {', '.join(key)} "
+                f"{'has' if len(changed) == 1 else 'have'} other values in {', '.join(touched)}")
+        if reveal:
+            shown = [
+                "    " + ", ".join(f"{c} {show_value(v)}" for c, v in zip(key, k, strict=True)) + ": "
+                + "; ".join(f"{c} expected {show_value(w)}, got {show_value(h)}" for c, w, h in diffs)
+                for k, diffs in changed[:MAX_ROWS_SHOWN]
+            ]
+            more = [f"    … and {len(changed) - MAX_ROWS_SHOWN} more"] if len(changed) > MAX_ROWS_SHOWN else []
+            line += ":\n" + "\n".join(shown + more)
+        parts.append(line)
+    for rows, label in ((missing, "missing"), (extra, "unexpected")):
+        if rows:
+            line = f"{_count(len(rows), label + ' row')}"
+            if reveal:
+                shown = [f"    {show_row(r)}" for r in rows[:MAX_ROWS_SHOWN]]
+                more = [f"    … and {len(rows) - MAX_ROWS_SHOWN} more"] if len(rows) > MAX_ROWS_SHOWN else []
+                line += ":\n" + "\n".join(shown + more)
+            parts.append(line)
+    return "\n".join(parts) if len(parts) > 1 else None
+
+
+def _same(a: Any, b: Any, rules: Rules) -> bool:
+    """Two values equal under the check's rules (the comparison module decides, not a second copy of it)."""
+    return compare(ResultSet(["v"], [(a,)]), ResultSet(["v"], [(b,)]), rules, reveal=False).ok
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def sqlstate_name(sqlstate: str) -> str:
