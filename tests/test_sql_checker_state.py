@@ -164,7 +164,7 @@ def test_state_setup_and_then_drive_a_trigger(checker: Factory) -> None:
     reference = function + "CREATE TRIGGER t AFTER UPDATE OR DELETE ON items FOR EACH ROW EXECUTE FUNCTION log_price();"
     update_only = function + "CREATE TRIGGER t AFTER UPDATE ON items FOR EACH ROW EXECUTE FUNCTION log_price();"
     then = "UPDATE items SET price = 1 WHERE id = 3; DELETE FROM items WHERE id = 5;"
-    setup = "INSERT INTO items VALUES (5, 'Ladle', 3.00, 'kitchen');"
+    setup = "INSERT INTO items VALUES (5, 'Ladle', 3.00, 'kitchen'); UPDATE items SET name = name WHERE name LIKE 'L%';"
     right = checker(learner={"s.sql": reference}, reference={"s.sql": reference})
     right.check_state("s.sql", ["audit"], setup=setup, then=then, exclude=["audit.id", "audit.at"])
     wrong = checker(learner={"s.sql": update_only}, reference={"s.sql": reference})
@@ -191,6 +191,12 @@ def test_state_a_broken_reference_is_a_grader_fault(checker: Factory) -> None:
     sql = checker(learner={"s.sql": RAISE_KITCHEN}, reference={"s.sql": "UPDATE nowhere SET x = 1;"})
     with pytest.raises(GraderFault):
         sql.check_state("s.sql", ["items"])
+
+
+def test_state_a_broken_setup_is_a_grader_fault(checker: Factory) -> None:
+    sql = checker(learner={"s.sql": RAISE_KITCHEN}, reference={"s.sql": RAISE_KITCHEN})
+    with pytest.raises(GraderFault, match="setup SQL failed"):
+        sql.check_state("s.sql", ["items"], setup="INSERT INTO nowhere VALUES (1);")
 
 
 # check_after -------------------------------------------------------------------------------
