@@ -86,6 +86,8 @@ class MongoRun:
         for collection, documents in collections.items():
             if documents:
                 database[collection].insert_many(copy.deepcopy(documents), ordered=True)
+            else:
+                database.create_collection(collection)
 
     def learner_url_for(self, database: str) -> str:
         """A URL for learner Python: a user with readWrite on this database only."""
