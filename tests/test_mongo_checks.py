@@ -17,8 +17,10 @@ from grader.checks import mongo_files
 from grader.checks.mongo import MongoChecker
 from grader.checks.mongo_compare import compare
 from grader.checks.problems import GraderFault, Mismatch, SubmissionProblem
+from grader.errors import ServiceUnavailable
 from grader.isolation.mongodb import MongoRun, database_name, learner_url
-from grader.services.emulated_mongo import EMULATED_URL
+from grader.services.emulated_mongo import EMULATED_URL, is_emulated
+from grader.services.session import ServicePool
 
 SEED = {
     "orders": [
@@ -74,18 +76,25 @@ def test_names_and_learner_url() -> None:
     assert url == "mongodb://u:p%20w@127.0.0.1:27017/db1?replicaSet=rs0&authSource=db1"
 
 
-def _real_mongo_url() -> str | None:
-    return os.environ.get("GRADER_MONGODB_URL") or None
+def _real_mongo_url(request: pytest.FixtureRequest) -> str:
+    """GRADER_MONGODB_URL, else the session's server (local mongod or Docker); skip, saying why, when none."""
+    if os.environ.get("GRADER_MONGODB_URL"):
+        return os.environ["GRADER_MONGODB_URL"]
+    if os.environ.get("GRADER_MONGODB_BACKEND") == "emulated":
+        pytest.skip("no real MongoDB in this test session (GRADER_MONGODB_BACKEND=emulated)")
+    pool: ServicePool = request.getfixturevalue("pool")
+    try:
+        running = pool.get("mongodb")
+    except ServiceUnavailable as exc:
+        pytest.skip(f"no real MongoDB here: {exc.problem.splitlines()[0]}")
+    if is_emulated(running.url):
+        pytest.skip("no real MongoDB in this test session (the emulator was chosen)")
+    return running.url
 
 
 @pytest.fixture(params=["emulated", "real"])
 def run(request: pytest.FixtureRequest) -> Iterator[MongoRun]:
-    if request.param == "emulated":
-        url = EMULATED_URL
-    else:
-        url = _real_mongo_url()  # type: ignore[assignment]
-        if url is None:
-            pytest.skip("no real MongoDB: set GRADER_MONGODB_URL (e.g. to a `grader services up mongodb` server)")
+    url = EMULATED_URL if request.param == "emulated" else _real_mongo_url(request)
     mongo_run = MongoRun(url, "test-lab")
     yield mongo_run
     names = list(mongo_run._databases)
