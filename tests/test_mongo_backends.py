@@ -129,3 +129,15 @@ def test_url_backend_answers() -> None:
     backend = select.FACTORIES["url"]("mongodb")
     backend.start()
     assert backend.ready()
+
+
+def test_emulated_proof_counts_only_checks_that_ran() -> None:
+    from grader.services.emulated_mongo import NOT_ON_EMULATOR, emulated_proof
+
+    refused = ("error", f"GraderFault: {NOT_ON_EMULATOR}: this check needs explain plans")
+    assert emulated_proof([("pass", ""), refused], expect_full=True) is True
+    assert emulated_proof([("fail", "x"), refused], expect_full=True) is False
+    assert emulated_proof([("pass", ""), refused], expect_full=False) is None  # only a real server can tell
+    assert emulated_proof([("fail", "x"), refused], expect_full=False) is True
+    assert emulated_proof([("pass", ""), ("error", "GraderFault: lost connection")], expect_full=True) is False
+    assert emulated_proof([refused], expect_full=True) is False  # nothing ran: nothing proven

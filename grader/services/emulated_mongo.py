@@ -64,3 +64,22 @@ class EmulatedMongo(ServiceBackend):
 
     def describe(self) -> str:
         return DESCRIPTION
+
+
+def refused_on_emulator(message: str) -> bool:
+    """A check the emulator refused to run: never a pass, never the learner's failure."""
+    return NOT_ON_EMULATOR in message
+
+
+def emulated_proof(statuses: list[tuple[str, str]], expect_full: bool) -> bool | None:
+    """Prove a lab case from the checks that could run on the emulator.
+
+    `statuses` holds (status, message) per check. True: proven (as strict as on a real server for
+    every check that ran); False: disproven; None: only real-server checks could tell.
+    """
+    ran = [status for status, message in statuses if not (status == "error" and refused_on_emulator(message))]
+    if not ran or "error" in ran:
+        return False
+    if expect_full:
+        return all(status == "pass" for status in ran)
+    return True if any(status == "fail" for status in ran) else None
