@@ -105,7 +105,7 @@ class LocalMongo(ServiceBackend):
             tail = self._process.log_tail()
             self.stop()
             raise ServiceUnavailable(f"{exc.problem}\n--- last log lines ---\n{tail}", exc.fix) from None
-        if not self.ready():
+        if not self._process.wait_until(self.ready):
             tail = self._process.log_tail()
             self.stop()
             raise ServiceUnavailable(f"mongod opened its port but does not answer ping:\n{tail}", "see the log above")

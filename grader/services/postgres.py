@@ -119,7 +119,7 @@ class LocalPostgres(ServiceBackend):
         # SIGINT is PostgreSQL's "fast" shutdown: it does not wait for clients to disconnect.
         self._process = ServerProcess(command, self.port, folder, account, "postgres.log", signal.SIGINT)
         self._process.start()
-        if not self.ready():
+        if not self._process.wait_until(self.ready):
             tail = self._process.log_tail()
             self.stop()
             raise ServiceUnavailable(f"PostgreSQL opened its port but does not answer:\n{tail}", "see the log above")

@@ -63,7 +63,7 @@ class LocalRedis(ServiceBackend):
                    "--dir", str(folder), "--requirepass", self.password]
         self._process = ServerProcess(command, self.port, folder, account, "redis.log")
         self._process.start()
-        if not self.ready():
+        if not self._process.wait_until(self.ready):
             tail = self._process.log_tail()
             self.stop()
             raise ServiceUnavailable(f"Redis opened its port but does not answer PING:\n{tail}", "see the log above")

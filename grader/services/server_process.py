@@ -12,6 +12,8 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +108,18 @@ class ServerProcess:
                 f"server did not start: {type(exc).__name__}\n--- last log lines ---\n{log_tail}",
                 "see the log lines above; a port clash or a full disk are the usual causes",
             ) from None
+
+    def wait_until(self, answers: Callable[[], bool], timeout_s: float = 30.0) -> bool:
+        """Poll a real request until it succeeds: an open port is not a ready server
+        (PostgreSQL says "the database system is starting up" for a while, longer under load)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if answers():
+                return True
+            if not self.executor.running():
+                return False
+            time.sleep(0.1)
+        return answers()
 
     def log_tail(self, lines: int = 15) -> str:
         try:
