@@ -61,6 +61,8 @@ def initiate_replica_set(url: str, port: int, timeout_s: float = PRIMARY_TIMEOUT
         except OperationFailure as exc:
             if "already initialized" not in str(exc):
                 raise ServiceUnavailable(f"replSetInitiate failed: {exc}", "see the mongod log") from None
+        except PyMongoError as exc:
+            raise ServiceUnavailable(f"mongod does not answer: {exc}", "see the mongod log") from None
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             try:
