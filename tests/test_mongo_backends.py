@@ -141,3 +141,38 @@ def test_emulated_proof_counts_only_checks_that_ran() -> None:
     assert emulated_proof([("fail", "x"), refused], expect_full=False) is True
     assert emulated_proof([("pass", ""), ("error", "GraderFault: lost connection")], expect_full=True) is False
     assert emulated_proof([refused], expect_full=True) is False  # nothing ran: nothing proven
+
+
+def test_a_mongod_that_never_answers_is_a_clear_error_and_leaves_nothing(clean_env: pytest.MonkeyPatch) -> None:
+    """A stand-in binary that opens the port but speaks no MongoDB: start() fails with the log, stop() cleans up."""
+    import stat
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from grader.services.mongodb import LocalMongo
+
+    folder = Path(tempfile.mkdtemp(prefix="grader-fake-mongod-"))
+    folder.chmod(0o755)
+    fake = folder / "mongod"
+    interpreter = "/usr/bin/python3" if Path("/usr/bin/python3").is_file() else sys.executable  # runnable by nobody
+    fake.write_text(
+        f"#!{interpreter}\n"
+        "import socket, sys, time\n"
+        "port = int(sys.argv[sys.argv.index('--port') + 1])\n"
+        "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+        "s.bind(('127.0.0.1', port)); s.listen(5)\n"
+        "print('fake mongod listening', flush=True)\n"
+        "while True:\n    conn, _ = s.accept(); conn.close()\n"
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH | stat.S_IRGRP | stat.S_IROTH)
+    clean_env.setenv("GRADER_MONGOD", str(fake))
+    backend = LocalMongo()
+    try:
+        with pytest.raises(ServiceUnavailable) as caught:
+            backend.start()
+        assert "fake mongod listening" in str(caught.value), "the error should show the server's log"
+        assert backend._process is None, "a failed start must stop the process it started"
+    finally:
+        backend.stop()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -99,7 +99,13 @@ class LocalMongo(ServiceBackend):
                    "--bind_ip", "127.0.0.1", "--replSet", REPLICA_SET, "--nounixsocket",
                    "--wiredTigerCacheSizeGB", "0.25", "--setParameter", "diagnosticDataCollectionEnabled=false"]
         self._process = ServerProcess(command, self.port, folder, account, "mongod.log")
-        self._process.start()
+        try:
+            self._process.start()
+        except OSError as exc:  # e.g. the binary is not executable by the account servers run as
+            self.stop()
+            who = f" as user '{account.pw_name}'" if account is not None else ""
+            raise ServiceUnavailable(f"cannot run {self.binary.path}{who}: {exc}",
+                                     "make mongod readable and executable by that user") from None
         try:
             # An open port is not a usable server (testcontainers-python#1122): ping, then initiate.
             initiate_replica_set(self._direct_url(), self.port)
