@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from grader.checks.concurrency import Call, Gate, Lock, run_concurrently
+from grader.checks.problems import GraderFault
 from grader.isolation.postgres import PostgresIsolation
 from grader.services.session import ServicePool
 
@@ -123,3 +124,10 @@ def test_staged_gate_makes_lock_order_deadlocks_certain(database: tuple[str, str
             assert not run.errors()
         else:
             assert len(run.errors("40P01")) == 4, "one victim in each of the four pairs, every time"
+
+
+def test_a_connection_that_cannot_be_opened_is_a_grader_fault(database: tuple[str, str]) -> None:
+    learner, _ = database
+    wrong_password = learner.replace("grader_learner:", "grader_learner:not-", 1)
+    with pytest.raises(GraderFault, match="cannot open a connection"):
+        run_concurrently(wrong_password, [Call("SELECT 1")] * 3)

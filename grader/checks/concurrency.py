@@ -99,8 +99,12 @@ def run_concurrently(learner_url: str, calls: Sequence[Call], gate: Gate | None 
     """Run every call on its own autocommit connection, all at once; outcomes in the order of `calls`."""
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, len(calls))) as pool:
-        conns = list(pool.map(lambda _: _connect(learner_url), calls))
+        opening = [pool.submit(_connect, learner_url) for _ in calls]
+        failures = [e for f in opening if (e := f.exception()) is not None]
+        conns = [f.result() for f in opening if f.exception() is None]
         try:
+            if failures:  # after the others are opened, so the finally below closes them
+                raise failures[0]
             pids = [c.info.backend_pid for c in conns]
             if gate is None:
                 futures = [pool.submit(_execute, conn, call) for conn, call in zip(conns, calls, strict=True)]
