@@ -72,9 +72,6 @@ class Plan:
     def scans_of(self, table: str) -> list[PlanNode]:
         return [n for n in self.root.walk() if n.relation == table]
 
-    def sorts(self) -> list[PlanNode]:
-        return [n for n in self.root.walk() if n.node_type in ("Sort", "Incremental Sort")]
-
 
 def parse(document: Any) -> Plan:
     """The Plan of `EXPLAIN (FORMAT JSON)` output (a one-element list, or that element)."""
