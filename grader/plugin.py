@@ -52,11 +52,18 @@ def _is_hidden_item(path: Path) -> bool:
     return ".meta" in path.parts
 
 
+def _has_hidden_data(metafunc: pytest.Metafunc) -> bool:
+    """Re-running a public check is worth it only where the hidden variant has other data: a
+    dataset, or data the check generates from `seed`. Otherwise it would count the same check twice."""
+    assert _session is not None
+    return _session.context.dataset is not None or "seed" in metafunc.fixturenames
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "variant" not in metafunc.fixturenames:
         return
     hidden_file = _is_hidden_item(Path(str(metafunc.definition.path)))
-    include_hidden = _session is not None and _session.context.include_hidden
+    include_hidden = _session is not None and _session.context.include_hidden and _has_hidden_data(metafunc)
     variants = ["hidden"] if hidden_file else (["public", "hidden"] if include_hidden else ["public"])
     metafunc.parametrize("variant", variants)
 

@@ -108,6 +108,13 @@ class ServerProcess:
                 f"server did not start: {type(exc).__name__}\n--- last log lines ---\n{log_tail}",
                 "see the log lines above; a port clash or a full disk are the usual causes",
             ) from None
+        except OSError as exc:  # the binary could not be executed at all (permissions, wrong platform)
+            self.stop()
+            raise ServiceUnavailable(
+                f"could not run {self.executor.command_parts[0]}: {exc.strerror or exc}",
+                "check that the server binary exists and that the account the grader runs servers as "
+                "(postgres or nobody when root) may execute it and read the folders above it",
+            ) from None
 
     def wait_until(self, answers: Callable[[], bool], timeout_s: float = 30.0) -> bool:
         """Poll a real request until it succeeds: an open port is not a ready server

@@ -72,8 +72,11 @@ class Worker:
             self.close()
             raise SubmissionProblem(f"{function}() could not be called: the Python process exited{output}") from None
         line = self._read_line(process.stdout, self.timeout_s)
-        if line is None:
-            crashed = process.poll() is not None
+        if not line:  # "" is end of output: the process ended; None is the timeout
+            crashed = line == ""
+            if crashed:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=5)
             output = self._printed()
             self.close()
             if crashed:
@@ -94,6 +97,7 @@ class Worker:
 
     @staticmethod
     def _read_line(stream: IO[str], timeout_s: float) -> str | None:
+        """One line of the worker's answer; "" when its output ended, None when the time ran out."""
         deadline = time.monotonic() + timeout_s
         with selectors.DefaultSelector() as selector:
             selector.register(stream, selectors.EVENT_READ)
@@ -101,8 +105,7 @@ class Worker:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not selector.select(remaining):
                     return None
-                line = stream.readline()
-                return line if line else None
+                return stream.readline()
 
     def _printed(self) -> str:
         """The tail of what the learner's code printed, to show beside a failure."""
