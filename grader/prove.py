@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +38,19 @@ class Verdict:
                 f"({self.result.status}) {detail}")
 
 
+@contextlib.contextmanager
+def materialise(lab: Lab, case: str, folder: Path) -> Iterator[Submission]:
+    """The files to grade for a case. A wrong or alternative case holds only the files it changes:
+    it is laid over a copy of the reference, so the one mistake it makes is all it shows."""
+    if not case.startswith(("wrong/", "alternative/")):
+        yield Submission(folder, case)
+        return
+    with tempfile.TemporaryDirectory(prefix=f"grader-case-{lab.id}-") as scratch:
+        shutil.copytree(lab.solution_dir, scratch, dirs_exist_ok=True)
+        shutil.copytree(folder, scratch, dirs_exist_ok=True)
+        yield Submission(Path(scratch), case)
+
+
 def cases(lab: Lab) -> list[tuple[str, Path, bool]]:
     found = [("solution", lab.solution_dir, True), ("starter", lab.path, False)]
     found += [(f"wrong/{p.name}", p, False) for p in lab.wrong_cases()]
@@ -42,7 +59,8 @@ def cases(lab: Lab) -> list[tuple[str, Path, bool]]:
 
 
 def prove(lab: Lab, pool: ServicePool, root: Path) -> list[Verdict]:
-    return [
-        Verdict(lab.id, case, expect_full, grade(lab, pool, Submission(folder, case), root))
-        for case, folder, expect_full in cases(lab)
-    ]
+    verdicts = []
+    for case, folder, expect_full in cases(lab):
+        with materialise(lab, case, folder) as submission:
+            verdicts.append(Verdict(lab.id, case, expect_full, grade(lab, pool, submission, root)))
+    return verdicts

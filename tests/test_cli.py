@@ -6,8 +6,10 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from grader.services.session import ServicePool
 from tests.helpers import copy_of_repo, grader, grader_json
 
 
@@ -98,8 +100,11 @@ def test_missing_service_is_a_grader_error_not_a_failure() -> None:
     assert all(t["status"] != "fail" for t in lab["tests"])
 
 
-def test_submission_folder_is_graded_instead_of_the_lab_folder() -> None:
-    code, report = grader_json("check", "sql-joins", "--submission", "labs/sql-joins/.meta/wrong/count-star")
+def test_submission_folder_is_graded_instead_of_the_lab_folder(tmp_path: Path) -> None:
+    lab = Path("labs/sql-joins/.meta")
+    shutil.copytree(lab / "solution", tmp_path, dirs_exist_ok=True)
+    shutil.copytree(lab / "wrong" / "count-star", tmp_path, dirs_exist_ok=True)
+    code, report = grader_json("check", "sql-joins", "--submission", str(tmp_path))
     assert code == 1
     failed = {t["task"] for t in report["labs"][0]["tests"] if t["status"] == "fail"}
     assert failed == {2}
@@ -112,3 +117,20 @@ def test_learner_sql_runs_without_superuser_rights(scratch: Path) -> None:
     _, report = grader_json("check", "sql-joins", env={"GRADER_ROOT": str(scratch)})
     task3 = [t for t in report["labs"][0]["tests"] if t["task"] == 3]
     assert "permission denied" in task3[0]["message"]
+
+
+def test_role_settings_a_learner_changes_do_not_outlive_the_run(pool: ServicePool) -> None:
+    from grader.isolation.postgres import LEARNER_ROLE, PostgresIsolation
+
+    admin = pool.get("postgres").url
+    isolation = PostgresIsolation(admin)
+    isolation.ensure_learner_role()
+    database = isolation.create_copy(None)
+    try:
+        with psycopg.connect(isolation.learner_url(database, 1000), autocommit=True) as learner:
+            learner.execute(f"ALTER ROLE {LEARNER_ROLE} SET enable_seqscan = off")
+        isolation.ensure_learner_role()  # what the next run does first
+        with psycopg.connect(isolation.learner_url(database, 1000)) as learner:
+            assert learner.execute("SHOW enable_seqscan").fetchone() == ("on",)
+    finally:
+        isolation.drop(database)

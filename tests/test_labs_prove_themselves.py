@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from grader import labs
-from grader.prove import cases
+from grader.prove import cases, materialise
 from grader.results import LabResult
-from grader.runner import Submission, grade
+from grader.runner import grade
 from grader.services.session import ServicePool
 from tests.mongo_emulation import MongoForTests, blocked, decide
 
@@ -50,7 +50,8 @@ def _report_mongo(pytestconfig: pytest.Config) -> None:
                          ids=[f"{lab.id}:{case}" + ("[emulated]" if _on_emulator(lab) else "")
                               for lab, case, _, _ in ALL])
 def test_lab_case(lab: labs.Lab, case: str, folder: Path, expect_full: bool, pool: ServicePool) -> None:
-    result = grade(lab, pool, Submission(folder, case), ROOT)
+    with materialise(lab, case, folder) as submission:
+        result = grade(lab, pool, submission, ROOT)
     if _on_emulator(lab):
         _prove_on_emulator(lab, case, expect_full, result)
         return

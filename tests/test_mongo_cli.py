@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -24,10 +25,14 @@ def test_emulated_solution_scores_full_and_is_labelled() -> None:
     assert "EMULATOR" in text.stdout and "final grading uses a real server" in " ".join(text.stdout.split())
 
 
-def test_emulated_wrong_case_scores_less() -> None:
-    wrong = ROOT / "labs" / "mongo-aggregation" / ".meta" / "wrong" / "count-after-unwind"
-    code, report = grader_json("check", "mongo-aggregation", "--submission", str(wrong), env=EMULATED)
+def test_emulated_wrong_case_scores_less(tmp_path: Path) -> None:
+    meta = ROOT / "labs" / "mongo-aggregation" / ".meta"
+    shutil.copytree(meta / "solution", tmp_path, dirs_exist_ok=True)  # the case holds only what it changes
+    shutil.copytree(meta / "wrong" / "count-after-unwind", tmp_path, dirs_exist_ok=True)
+    code, report = grader_json("check", "mongo-aggregation", "--submission", str(tmp_path), env=EMULATED)
     assert code == 1 and report["score"] < report["max_score"], report["labs"][0]["tests"]
+    failed = [t for t in report["labs"][0]["tests"] if t["status"] == "fail"]
+    assert failed and all("missing" not in t["message"].split(":")[0] for t in failed)
 
 
 def test_feature_checks_are_errors_with_the_reason_on_the_emulator() -> None:

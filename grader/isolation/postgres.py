@@ -64,6 +64,8 @@ class PostgresIsolation:
                     sql.SQL(verb), sql.Identifier(LEARNER_ROLE), sql.Literal(self.password)
                 )
             )
+            # a learner may `ALTER ROLE … SET` their own settings; on a warm server that would leak into later runs
+            conn.execute(sql.SQL("ALTER ROLE {} RESET ALL").format(sql.Identifier(LEARNER_ROLE)))
             conn.execute("SELECT pg_advisory_unlock(hashtext('grader_learner_role'))")
 
     def template(self, dataset: str, variant: str, fingerprint: str, seed_sql: str) -> str:

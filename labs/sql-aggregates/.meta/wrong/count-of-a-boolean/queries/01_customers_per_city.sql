@@ -1,3 +1,0 @@
-SELECT city, count(*) AS customer_count
-FROM customers
-GROUP BY city;

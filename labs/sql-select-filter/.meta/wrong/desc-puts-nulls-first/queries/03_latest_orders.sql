@@ -1,4 +1,0 @@
-SELECT id AS order_id, customer_id, ordered_at, status
-FROM orders
-ORDER BY ordered_at DESC, id DESC
-LIMIT 10;

@@ -1,3 +1,0 @@
-SELECT id AS product_id, name AS product_name, price,
-       rank() OVER (ORDER BY price DESC) AS price_rank
-FROM products;
