@@ -5,15 +5,14 @@ transaction that is rolled back, so checks cannot disturb each other. `fresh()` 
 the seeded database for checks that grade the state a script leaves behind: `check_state` and
 `check_after` run the learner's script and the reference on two fresh copies and compare what they
 leave; `expect_ok`/`expect_error` grade behaviour (a statement that must succeed, or fail with a
-given SQLSTATE); `expect_columns`, `expect_primary_key`, `expect_unique` and `expect_foreign_key`
-grade a schema through the catalog.
+given SQLSTATE). The schema methods (`columns`, `expect_primary_key`, …) only delegate: catalog.py reads
+the catalog, schema_checks.py grades what it reads.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +20,8 @@ from typing import Any, Literal
 import psycopg
 from psycopg import sql as pgsql
 
+from grader.checks import schema_checks
+from grader.checks.catalog import Catalog, Column, Constraint
 from grader.checks.problems import GraderFault, Mismatch, SubmissionProblem
 from grader.sqlcompare import MAX_ROWS_SHOWN, ResultSet, Row, Rules, compare, show_row, show_value
 
@@ -76,11 +77,7 @@ class SqlChecker:
     def run(self, rel: str, source: Source = "submission", commit: bool = False) -> ResultSet:
         """Run a file as the learner role; the result of its last statement that returns rows."""
         text = self._read(rel, source)
-        try:
-            conn = psycopg.connect(self.learner_url, connect_timeout=10)
-        except psycopg.OperationalError as exc:
-            raise GraderFault(f"cannot connect as the learner role: {exc}") from None
-        with conn:
+        with self._learner() as conn:
             try:
                 return self._execute(conn, text, commit)
             except psycopg.errors.QueryCanceled:
@@ -265,39 +262,6 @@ class SqlChecker:
         projected = [tuple(row[i] for i in keep) for row in rows]
         return ResultSet([names[i] for i in keep], sorted(projected, key=_sort_key))
 
-    def base_tables(self) -> list[str]:
-        """The tables (not views) of the public schema, by name."""
-        found = self.query(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name"
-        )
-        return [str(row[0]) for row in found.rows]
-
-    def relation_kind(self, name: str) -> str | None:
-        """'table', 'view', 'materialized view', … for a relation of the public schema; None if absent."""
-        found = self.query(
-            "SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = 'public' AND c.relname = %s", (name,)
-        )
-        return RELKINDS.get(str(found.rows[0][0]), "other") if found.rows else None
-
-    def expect_relation(self, name: str, kind: str) -> None:
-        """`name` exists in the public schema as this kind of relation ('table', 'view', 'materialized view')."""
-        found = self.relation_kind(name)
-        if found is None:
-            raise Mismatch(f"{name} does not exist: create it (unquoted, lower-case name)")
-        if found != kind:
-            raise Mismatch(f"{name} is a {found}, but it must be a {kind}")
-
-    def function_languages(self, name: str) -> list[str]:
-        """The languages of the public functions called `name` (one per overload); empty when none exists."""
-        found = self.query(
-            "SELECT l.lanname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-            "JOIN pg_language l ON l.oid = p.prolang WHERE n.nspname = 'public' AND p.proname = %s "
-            "ORDER BY p.oid", (name,)
-        )
-        return [str(row[0]) for row in found.rows]
-
     # Behaviour: statements that must succeed or fail -----------------------------------------
     def expect_ok(self, statement: str, *, explain: str, commit: bool = False) -> ResultSet:
         """The check's statement(s), run as the learner role, must succeed; returns the last result.
@@ -317,17 +281,20 @@ class SqlChecker:
         one compared. `explain` names the rule (the constraint) that should have stopped the statement.
         """
         wanted = f"{sqlstate_name(sqlstate)} (SQLSTATE {sqlstate})"
+        error = self.attempt(statement)
+        if error is not None and error.sqlstate == sqlstate:
+            return
+        shown = self._quoted(statement, "the statement")
+        outcome = "it succeeded" if error is None else f"failed with {_describe(error)}"
+        raise Mismatch(f"{explain}: {shown}must fail with {wanted}, but {outcome}")
+
+    def attempt(self, statement: str) -> psycopg.Error | None:
+        """Run the statement(s) as the learner role, rolled back: the error PostgreSQL reported, or None."""
         try:
             self._learner_execute(statement, commit=False)
         except psycopg.Error as exc:
-            if exc.sqlstate == sqlstate:
-                return
-            raise Mismatch(
-                f"{explain}: {self._quoted(statement, 'the statement')}must fail with {wanted}, "
-                f"but failed with {_describe(exc)}"
-            ) from None
-        shown = self._quoted(statement, "the statement")
-        raise Mismatch(f"{explain}: {shown}must fail with {wanted}, but it succeeded")
+            return exc
+        return None
 
     def _quoted(self, statement: str, label: str) -> str:
         """The check's SQL quoted for the learner on public data, a statement a line; only named on hidden data."""
@@ -353,151 +320,52 @@ class SqlChecker:
                     raise GraderFault(f"lost the connection to PostgreSQL: {exc}") from None
                 raise
 
-    # The schema, through the catalog ---------------------------------------------------------
+    # The schema, through the catalog (readers: catalog.py; expectations: schema_checks.py) --------
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog of this database, read as administrator."""
+        return Catalog(self)
+
+    def base_tables(self) -> list[str]:
+        return self.catalog.base_tables()
+
+    def relation_kind(self, name: str) -> str | None:
+        return self.catalog.relation_kind(name)
+
+    def function_languages(self, name: str) -> list[str]:
+        return self.catalog.function_languages(name)
+
     def columns(self, table: str) -> dict[str, Column]:
-        """The columns of a public table by name, in order; empty when the table does not exist."""
-        found = self.query(
-            "SELECT column_name, data_type, is_nullable = 'YES', column_default FROM information_schema.columns "
-            "WHERE table_schema = 'public' AND table_name = %s ORDER BY ordinal_position", (table,)
-        )
-        return {str(r[0]): Column(str(r[0]), str(r[1]), bool(r[2]), r[3]) for r in found.rows}
+        return self.catalog.columns(table)
 
     def constraints(self, table: str) -> list[Constraint]:
-        """Primary key, unique, foreign key and check constraints of a public table."""
-        found = self.query(
-            """
-            SELECT con.contype::text, con.conname::text,
-                   ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY AS k(num, pos)
-                         JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.pos),
-                   ref.relname::text,
-                   ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY AS k(num, pos)
-                         JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.pos),
-                   con.confdeltype::text, pg_get_constraintdef(con.oid)
-            FROM pg_constraint con
-            JOIN pg_class rel ON rel.oid = con.conrelid
-            JOIN pg_namespace n ON n.oid = rel.relnamespace
-            LEFT JOIN pg_class ref ON ref.oid = con.confrelid
-            WHERE n.nspname = 'public' AND rel.relname = %s AND con.contype IN ('p', 'u', 'f', 'c')
-            ORDER BY con.conname
-            """,
-            (table,),
-        )
-        return [
-            Constraint(CONTYPES[kind], str(name), tuple(cols or ()), ref, tuple(ref_cols or ()),
-                       FK_ACTIONS.get(action) if kind == "f" else None, str(definition))
-            for kind, name, cols, ref, ref_cols, action, definition in found.rows
-        ]
+        return self.catalog.constraints(table)
 
     def unique_keys(self, table: str) -> list[frozenset[str]]:
-        """Column sets that a unique index (a PRIMARY KEY, UNIQUE constraint or unique index) enforces."""
-        found = self.query(
-            """
-            SELECT ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) AS k(num)
-                         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num)
-            FROM pg_index i
-            JOIN pg_class rel ON rel.oid = i.indrelid
-            JOIN pg_namespace n ON n.oid = rel.relnamespace
-            WHERE n.nspname = 'public' AND rel.relname = %s AND i.indisunique
-              AND i.indpred IS NULL AND i.indexprs IS NULL
-            """,
-            (table,),
-        )
-        return [frozenset(row[0]) for row in found.rows]
+        return self.catalog.unique_keys(table)
+
+    def primary_key(self, table: str) -> list[str]:
+        return self.catalog.primary_key(table)
 
     def _require_table(self, table: str) -> dict[str, Column]:
-        found = self.columns(table)
-        if not found:
-            raise Mismatch(f"table {table} does not exist: create it (unquoted, lower-case name)")
-        return found
+        return schema_checks.require_table(self.catalog, table)
+
+    def expect_relation(self, name: str, kind: str) -> None:
+        schema_checks.expect_relation(self.catalog, name, kind)
 
     def expect_columns(self, table: str, types: Mapping[str, str | Sequence[str]], *,
                        not_null: Collection[str] = ()) -> None:
-        """The table has exactly these columns, each of an accepted type (as information_schema spells it:
-        'integer', 'text', 'character varying', 'numeric', 'date', …); `not_null` ones are NOT NULL and
-        all others allow NULL."""
-        found = self._require_table(table)
-        problems = [f"column {name} is missing" for name in types if name not in found]
-        problems += [f"column {name} is not asked for (remove it)" for name in found if name not in types]
-        for name, accepted in types.items():
-            column = found.get(name)
-            if column is None:
-                continue
-            kinds = (accepted,) if isinstance(accepted, str) else tuple(accepted)
-            if column.data_type not in kinds:
-                problems.append(f"{name} is {column.data_type}, expected {' or '.join(kinds)}")
-            if name in not_null and column.nullable:
-                problems.append(f"{name} must be NOT NULL")
-            elif name not in not_null and not column.nullable:
-                problems.append(f"{name} must allow NULL (it must not be NOT NULL)")
-        if problems:
-            raise Mismatch(f"table {table}: " + "; ".join(problems))
-
-    def primary_key(self, table: str) -> list[str]:
-        """The primary key columns of a public table, in key order; empty when it has none."""
-        keys = [c for c in self.constraints(table) if c.kind == "primary key"]
-        return list(keys[0].columns) if keys else []
+        schema_checks.expect_columns(self.catalog, table, types, not_null=not_null)
 
     def expect_primary_key(self, table: str, columns: Sequence[str]) -> None:
-        """The table's PRIMARY KEY is exactly this column set."""
-        self._require_table(table)
-        keys = [c for c in self.constraints(table) if c.kind == "primary key"]
-        wanted = f"PRIMARY KEY ({', '.join(columns)})"
-        if not keys:
-            raise Mismatch(f"table {table} has no primary key: declare {wanted}")
-        if set(keys[0].columns) != set(columns):
-            raise Mismatch(f"table {table} has PRIMARY KEY ({', '.join(keys[0].columns)}), expected {wanted}")
+        schema_checks.expect_primary_key(self.catalog, table, columns)
 
     def expect_unique(self, table: str, columns: Sequence[str]) -> None:
-        """Some unique index (PRIMARY KEY, UNIQUE constraint or unique index) covers exactly this column set."""
-        self._require_table(table)
-        keys = self.unique_keys(table)
-        if frozenset(columns) in keys:
-            return
-        have = "; ".join(f"({', '.join(sorted(k))})" for k in keys) or "none"
-        raise Mismatch(
-            f"table {table} needs UNIQUE ({', '.join(columns)}) — one key over exactly these columns together; "
-            f"its unique keys now: {have}"
-        )
+        schema_checks.expect_unique(self.catalog, table, columns)
 
     def expect_foreign_key(self, table: str, columns: Sequence[str], references: str, *,
                            on_delete: str | Collection[str] = "NO ACTION") -> None:
-        """A FOREIGN KEY from these columns to `references` exists, with an accepted ON DELETE action
-        ('CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION')."""
-        self._require_table(table)
-        accepted = (on_delete,) if isinstance(on_delete, str) else tuple(on_delete)
-        keys = [c for c in self.constraints(table)
-                if c.kind == "foreign key" and set(c.columns) == set(columns) and c.references == references]
-        where = f"{table} ({', '.join(columns)}) → {references}"
-        if not keys:
-            raise Mismatch(f"foreign key {where} is missing: add REFERENCES {references}")
-        if not any(k.on_delete in accepted for k in keys):
-            raise Mismatch(
-                f"foreign key {where} is ON DELETE {keys[0].on_delete}, expected ON DELETE {' or '.join(accepted)}"
-            )
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    data_type: str  # as information_schema.columns spells it: 'integer', 'text', 'character varying', …
-    nullable: bool
-    default: str | None
-
-
-@dataclass(frozen=True)
-class Constraint:
-    kind: str  # 'primary key', 'unique', 'foreign key', 'check'
-    name: str
-    columns: tuple[str, ...]
-    references: str | None = None
-    ref_columns: tuple[str, ...] = ()
-    on_delete: str | None = None
-    definition: str = ""
-
-
-CONTYPES = {"p": "primary key", "u": "unique", "f": "foreign key", "c": "check"}
-FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
-RELKINDS = {"r": "table", "p": "table", "v": "view", "m": "materialized view", "f": "foreign table"}
+        schema_checks.expect_foreign_key(self.catalog, table, columns, references, on_delete=on_delete)
 
 
 def split_statements(text: str) -> list[str]:
