@@ -16,7 +16,8 @@ from psycopg import sql
 from grader import datasets
 from grader.errors import ServiceUnavailable
 from grader.isolation.postgres import LEARNER_ROLE, PostgresIsolation
-from grader.isolation.redis import LEARNER_USER, RedisLease, _url
+from grader.isolation.redis import LEARNER_USER, RedisLease
+from grader.isolation.urls import with_database
 from grader.labs import Lab
 from grader.services.postgres import find_binaries
 
@@ -65,5 +66,5 @@ def redis_playground(admin_url: str) -> Playground:
     admin = redis.Redis.from_url(admin_url, decode_responses=True)
     last = int(admin.config_get("databases").get("databases") or 16) - 1
     admin.close()
-    url = _url(admin_url, last, LEARNER_USER, lease.password)
+    url = with_database(admin_url, str(last), LEARNER_USER, lease.password)
     return Playground("redis", url, f"redis-cli -u '{url}'")

@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
+from grader import pids
 from grader.checks.problems import GraderFault
+from grader.isolation.urls import with_database
 
 LEARNER_ROLE = "grader_learner"
 RUN_PREFIX = "grader_run_"
@@ -24,20 +25,6 @@ RUN_PREFIX = "grader_run_"
 def learner_password(admin_url: str) -> str:
     """Stable per server, so concurrent runs sharing a warm server agree on it."""
     return hashlib.sha256(f"learner:{admin_url}".encode()).hexdigest()[:24]
-
-
-def with_database(url: str, database: str, user: str | None = None, password: str | None = None,
-                  options: str | None = None) -> str:
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    if user is not None:
-        netloc = f"{quote(user)}:{quote(password or '')}@{netloc}"
-    elif "@" in parts.netloc:
-        netloc = parts.netloc
-    query = parts.query
-    if options:
-        query = "&".join(p for p in [query, f"options={quote(options)}"] if p)
-    return urlunsplit((parts.scheme, netloc, "/" + database, query, ""))
 
 
 class PostgresIsolation:
@@ -125,7 +112,7 @@ class PostgresIsolation:
             rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (RUN_PREFIX + "%",)).fetchall()
         for (name,) in rows:
             pid = int(str(name)[len(RUN_PREFIX):].split("_")[0])
-            if not _alive(pid):
+            if not pids.alive(pid):
                 self.drop(str(name))
                 dropped.append(str(name))
         return dropped
@@ -138,13 +125,3 @@ class PostgresIsolation:
 
     def admin_url_for(self, database: str) -> str:
         return with_database(self.admin_url, database)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

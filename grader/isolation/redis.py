@@ -6,24 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import redis
 
 from grader.checks.problems import GraderFault
+from grader.isolation.urls import with_database
 
 LEARNER_USER = "grader_learner"
 LEASE_SECONDS = 3600
-
-
-def _url(base: str, db: int, user: str | None = None, password: str | None = None) -> str:
-    parts = urlsplit(base)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    if user is not None:
-        netloc = f"{quote(user)}:{quote(password or '')}@{netloc}"
-    elif "@" in parts.netloc:
-        netloc = parts.netloc
-    return urlunsplit((parts.scheme, netloc, f"/{db}", parts.query, ""))
 
 
 class RedisLease:
@@ -33,7 +23,7 @@ class RedisLease:
         self.admin_url = admin_url
         self.token = secrets.token_hex(8)
         self.password = hashlib.sha256(f"learner:{admin_url}".encode()).hexdigest()[:24]
-        self.admin = redis.Redis.from_url(_url(admin_url, 0), decode_responses=True)
+        self.admin = redis.Redis.from_url(with_database(admin_url, "0"), decode_responses=True)
         try:
             databases = int(self.admin.config_get("databases").get("databases") or 16)
         except redis.RedisError as exc:
@@ -43,7 +33,7 @@ class RedisLease:
             LEARNER_USER, enabled=True, passwords=[f"+{self.password}"], keys=["*"], channels=["*"],
             commands=["+@all", "-@dangerous", "+info", "+select"], reset_passwords=True,
         )
-        self.client = redis.Redis.from_url(_url(admin_url, self.db), decode_responses=True)
+        self.client = redis.Redis.from_url(with_database(admin_url, str(self.db)), decode_responses=True)
         self.client.flushdb()
 
     def _lease(self, databases: int) -> int:
@@ -53,7 +43,7 @@ class RedisLease:
         raise GraderFault(f"all {databases - 1} Redis databases are leased by other runs; try again shortly")
 
     def learner_url(self) -> str:
-        return _url(self.admin_url, self.db, LEARNER_USER, self.password)
+        return with_database(self.admin_url, str(self.db), LEARNER_USER, self.password)
 
     def close(self) -> None:
         try:

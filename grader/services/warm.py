@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from grader import pids
 from grader.errors import ServiceUnavailable
 from grader.paths import state_dir
 from grader.services.base import ServiceName
@@ -52,16 +53,6 @@ def write(state: WarmService) -> None:
     temp.replace(target)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def read(service: str) -> WarmService | None:
     """The warm service if its keeper is alive and its server answers; stale files are removed."""
     path = state_file(service)
@@ -69,9 +60,9 @@ def read(service: str) -> WarmService | None:
         state = WarmService(**json.loads(path.read_text()))
     except (OSError, ValueError, TypeError):
         return None
-    if _alive(state.pid) and answers(state.service, state.url):
+    if pids.alive(state.pid) and answers(state.service, state.url):
         return state
-    if not _alive(state.pid):
+    if not pids.alive(state.pid):
         path.unlink(missing_ok=True)
     return None
 
@@ -116,12 +107,12 @@ def down(service: str, timeout_s: float = 60.0) -> bool:
         state = WarmService(**json.loads(path.read_text()))
     except (OSError, ValueError, TypeError):
         return False
-    if _alive(state.pid):
+    if pids.alive(state.pid):
         os.kill(state.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout_s
-        while _alive(state.pid) and time.monotonic() < deadline:
+        while pids.alive(state.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        if _alive(state.pid):
+        if pids.alive(state.pid):
             os.killpg(state.pid, signal.SIGKILL)
     if state.backend == "docker":
         # A keeper that had to be killed could not remove its container; its owner label names it.
