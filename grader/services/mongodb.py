@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import ServiceUnavailable
-from grader.services.base import ServiceBackend
-from grader.services.probes import answers
+from grader.services.local_backend import LocalServerBackend
 from grader.services.server_process import ServerProcess, free_port, private_dir, run_as
 
 REPLICA_SET = "rs0"
@@ -76,16 +75,13 @@ def initiate_replica_set(url: str, port: int, timeout_s: float = PRIMARY_TIMEOUT
     raise ServiceUnavailable(f"mongod did not become primary within {timeout_s:g} s", "see the mongod log")
 
 
-class LocalMongo(ServiceBackend):
+class LocalMongo(LocalServerBackend):
     """A private mongod (replica set rs0) in a temp dir on 127.0.0.1, gone after stop()."""
 
     service = "mongodb"
-    backend = "local"
 
     def __init__(self) -> None:
         self.binary = find_binary()
-        self.port = 0
-        self._process: ServerProcess | None = None
 
     def start(self) -> None:
         account = run_as()
@@ -113,24 +109,13 @@ class LocalMongo(ServiceBackend):
             tail = self._process.log_tail()
             self.stop()
             raise ServiceUnavailable(f"{exc.problem}\n--- last log lines ---\n{tail}", exc.fix) from None
-        if not self._process.wait_until(self.ready):
-            tail = self._process.log_tail()
-            self.stop()
-            raise ServiceUnavailable(f"mongod opened its port but does not answer ping:\n{tail}", "see the log above")
+        self._wait_until_answering("mongod opened its port but does not answer ping")
 
     def _direct_url(self) -> str:
         return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
 
-    def ready(self) -> bool:
-        return self.port != 0 and answers("mongodb", self.url())
-
     def url(self) -> str:
         return f"mongodb://127.0.0.1:{self.port}/?replicaSet={REPLICA_SET}"
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.stop()
-            self._process = None
 
     def describe(self) -> str:
         return f"local, {self.binary.source}, replica set {REPLICA_SET}"

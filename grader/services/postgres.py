@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import ServiceUnavailable
-from grader.services.base import ServiceBackend
-from grader.services.probes import answers
+from grader.services.local_backend import LocalServerBackend
 from grader.services.server_process import ServerProcess, free_port, private_dir, run_as, run_checked
 
 # Grading databases are throw-away copies of a template: durability settings only cost time.
@@ -83,17 +82,14 @@ def _version_key(folder: str) -> float:
         return 0.0
 
 
-class LocalPostgres(ServiceBackend):
+class LocalPostgres(LocalServerBackend):
     """A private PostgreSQL cluster in a temp dir on a free port, gone after stop()."""
 
     service = "postgres"
-    backend = "local"
 
     def __init__(self) -> None:
         self.binaries = find_binaries()
         self.password = secrets.token_hex(12)
-        self.port = 0
-        self._process: ServerProcess | None = None
 
     def start(self) -> None:
         account = run_as()
@@ -119,21 +115,10 @@ class LocalPostgres(ServiceBackend):
         # SIGINT is PostgreSQL's "fast" shutdown: it does not wait for clients to disconnect.
         self._process = ServerProcess(command, self.port, folder, account, "postgres.log", signal.SIGINT)
         self._process.start()
-        if not self._process.wait_until(self.ready):
-            tail = self._process.log_tail()
-            self.stop()
-            raise ServiceUnavailable(f"PostgreSQL opened its port but does not answer:\n{tail}", "see the log above")
-
-    def ready(self) -> bool:
-        return self.port != 0 and answers("postgres", self.url())
+        self._wait_until_answering("PostgreSQL opened its port but does not answer")
 
     def url(self) -> str:
         return f"postgresql://postgres:{self.password}@127.0.0.1:{self.port}/postgres"
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.stop()
-            self._process = None
 
     def describe(self) -> str:
         return f"local, {self.binaries.source}"

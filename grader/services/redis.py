@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import ServiceUnavailable
-from grader.services.base import ServiceBackend
-from grader.services.probes import answers
+from grader.services.local_backend import LocalServerBackend
 from grader.services.server_process import ServerProcess, free_port, private_dir, run_as
 
 # Each lab run takes its own logical database, so more than the default 16 lets runs share a server.
@@ -44,15 +43,12 @@ def find_binary() -> RedisBinary:
     )
 
 
-class LocalRedis(ServiceBackend):
+class LocalRedis(LocalServerBackend):
     service = "redis"
-    backend = "local"
 
     def __init__(self) -> None:
         self.binary = find_binary()
         self.password = secrets.token_hex(12)
-        self.port = 0
-        self._process: ServerProcess | None = None
 
     def start(self) -> None:
         account = run_as()
@@ -63,21 +59,10 @@ class LocalRedis(ServiceBackend):
                    "--dir", str(folder), "--requirepass", self.password]
         self._process = ServerProcess(command, self.port, folder, account, "redis.log")
         self._process.start()
-        if not self._process.wait_until(self.ready):
-            tail = self._process.log_tail()
-            self.stop()
-            raise ServiceUnavailable(f"Redis opened its port but does not answer PING:\n{tail}", "see the log above")
-
-    def ready(self) -> bool:
-        return self.port != 0 and answers("redis", self.url())
+        self._wait_until_answering("Redis opened its port but does not answer PING")
 
     def url(self) -> str:
         return f"redis://:{self.password}@127.0.0.1:{self.port}/0"
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.stop()
-            self._process = None
 
     def describe(self) -> str:
         return f"local, {self.binary.source}"
