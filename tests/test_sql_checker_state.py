@@ -362,3 +362,14 @@ def test_catalog_expectations_name_what_is_wrong(checker: Factory) -> None:
         sql.expect_foreign_key("players", ["nick"], "teams")
     with pytest.raises(Mismatch, match="table coaches does not exist"):
         sql.expect_primary_key("coaches", ["id"])
+
+
+def test_include_columns_of_a_unique_index_are_not_part_of_the_key(checker: Factory) -> None:
+    sql = checker(empty=True)
+    sql.expect_ok("CREATE TABLE members (email text NOT NULL, name text);"
+                  "CREATE UNIQUE INDEX members_email ON members (email) INCLUDE (name);",
+                  explain="schema", commit=True)
+    assert sql.unique_keys("members") == [frozenset({"email"})]
+    sql.expect_unique("members", ["email"])
+    with pytest.raises(Mismatch, match=r"needs UNIQUE \(email, name\)"):
+        sql.expect_unique("members", ["email", "name"])

@@ -41,8 +41,9 @@ ORDER BY con.conname
 """
 
 UNIQUE_KEYS = """
-SELECT ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) AS k(num)
-             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num)
+SELECT ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(num, pos)
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num
+             WHERE k.pos <= i.indnkeyatts)  -- INCLUDE columns are carried, not part of the key
 FROM pg_index i
 JOIN pg_class rel ON rel.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = rel.relnamespace

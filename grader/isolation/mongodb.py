@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from grader.checks.problems import GraderFault
+from grader.isolation.urls import learner_password
 from grader.services.emulated_mongo import is_emulated
 
 Document = dict[str, Any]
@@ -145,7 +146,6 @@ def playground(admin_url: str, name: str, collections: Collections, reset: bool)
 
     It has its own user with readWrite on that database only, like the grading databases.
     """
-    import hashlib
 
     import pymongo
 
@@ -162,7 +162,7 @@ def playground(admin_url: str, name: str, collections: Collections, reset: bool)
                 else:
                     database.create_collection(collection)
         user = f"{name}_learner"
-        password = hashlib.sha256(f"playground:{admin_url}:{name}".encode()).hexdigest()[:24]
+        password = learner_password(admin_url, f"playground:{name}")
         if database.command("usersInfo", user).get("users"):
             database.command("updateUser", user, pwd=password)
         else:

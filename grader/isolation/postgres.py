@@ -7,7 +7,6 @@ between runs and rebuilds one only when its generator changed. Copies come from
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 
@@ -16,15 +15,10 @@ from psycopg import sql
 
 from grader import pids
 from grader.checks.problems import GraderFault
-from grader.isolation.urls import with_database
+from grader.isolation.urls import learner_password, with_database
 
 LEARNER_ROLE = "grader_learner"
 RUN_PREFIX = "grader_run_"
-
-
-def learner_password(admin_url: str) -> str:
-    """Stable per server, so concurrent runs sharing a warm server agree on it."""
-    return hashlib.sha256(f"learner:{admin_url}".encode()).hexdigest()[:24]
 
 
 class PostgresIsolation:

@@ -4,13 +4,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 import redis
 
 from grader.checks.problems import GraderFault
-from grader.isolation.urls import with_database
+from grader.isolation.urls import learner_password, with_database
 
 LEARNER_USER = "grader_learner"
 LEASE_SECONDS = 3600
@@ -22,7 +21,7 @@ class RedisLease:
     def __init__(self, admin_url: str) -> None:
         self.admin_url = admin_url
         self.token = secrets.token_hex(8)
-        self.password = hashlib.sha256(f"learner:{admin_url}".encode()).hexdigest()[:24]
+        self.password = learner_password(admin_url)
         self.admin = redis.Redis.from_url(with_database(admin_url, "0"), decode_responses=True)
         try:
             databases = int(self.admin.config_get("databases").get("databases") or 16)

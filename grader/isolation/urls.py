@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import quote, urlsplit, urlunsplit
 
 
@@ -19,3 +20,9 @@ def with_database(url: str, database: str, user: str | None = None, password: st
     if options:
         query = "&".join(p for p in [query, f"options={quote(options)}"] if p)
     return urlunsplit((parts.scheme, netloc, "/" + database, query, ""))
+
+
+def learner_password(admin_url: str, purpose: str = "learner") -> str:
+    """Derived from the server's admin URL: stable per server, so concurrent runs sharing a warm
+    server agree on it without storing it anywhere."""
+    return hashlib.sha256(f"{purpose}:{admin_url}".encode()).hexdigest()[:24]
