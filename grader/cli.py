@@ -21,8 +21,9 @@ from rich.table import Table
 from grader import labs as lab_index
 from grader.errors import GraderError, UsageError
 from grader.paths import repo_root
+from grader.prove import Verdict, prove
 from grader.render import formats, github, json_format, terminal
-from grader.results import LabResult, RunResult
+from grader.results import RunResult
 from grader.runner import grade, submission_for
 from grader.services import warm
 from grader.services.base import ServiceName
@@ -250,14 +251,13 @@ def dev() -> None:
 @friendly
 def dev_check(lab_ids: tuple[str, ...], all_labs: bool) -> None:
     """Prove labs: reference and alternatives 100 %, starter and every wrong case below."""
-    from grader.prove import prove
-
     root = repo_root()
     failures = 0
     with ServicePool() as pool:
         for lab in _selected(lab_ids, all_labs):
             for verdict in prove(lab, pool, root):
-                ok, note = _emulated_verdict(verdict.ok, verdict.result, verdict.expect_full)
+                ok = verdict.decide()
+                note = _emulator_note(verdict, ok)
                 mark = "[green]ok[/]" if ok else ("[yellow]n/a[/]" if ok is None else "[red]FAIL[/]")
                 score = f"{verdict.result.score:g}/{verdict.result.max_score:g}"
                 console.print(f"{mark}  {lab.id:28} {verdict.case:36} {score}{note}")
@@ -267,17 +267,14 @@ def dev_check(lab_ids: tuple[str, ...], all_labs: bool) -> None:
     sys.exit(1 if failures else 0)
 
 
-def _emulated_verdict(ok: bool, result: LabResult, expect_full: bool) -> tuple[bool | None, str]:
-    """On the MongoDB emulator, prove a case by the checks that could run, and say what could not."""
-    from grader.services.emulated_mongo import emulated_proof, refused_on_emulator, uses_emulator
-
-    if ok or result.message or not uses_emulator(result.services):
-        return ok, ""
-    refused = len([t for t in result.tests if t.status == "error" and refused_on_emulator(t.message)])
-    proof = emulated_proof([(t.status, t.message) for t in result.tests], expect_full)
-    if proof is None:
-        return None, f"  (emulator: only the {refused} checks that need a real server tell this case apart)"
-    return proof, f"  (emulator: {refused} checks need a real server and did not run)" if proof else ""
+def _emulator_note(verdict: Verdict, ok: bool | None) -> str:
+    """What the MongoDB emulator could not run, beside a case it decided (or could not decide)."""
+    refused = len(verdict.refused_on_emulator())
+    if verdict.ok or not refused:
+        return ""
+    if ok is None:
+        return f"  (emulator: only the {refused} checks that need a real server tell this case apart)"
+    return f"  (emulator: {refused} checks need a real server and did not run)" if ok else ""
 
 
 @main.group()

@@ -18,4 +18,5 @@ class RunContext(BaseModel):
     root: str
     limits: Limits
     hints: dict[int, str] = Field(default_factory=dict)
+    requires_features: list[str] = Field(default_factory=list, description="lab.yaml requires_features")
     results_path: str

@@ -170,12 +170,6 @@ class GradingSession:
         database = self.mongo(variant).db.name
         return {"GRADER_MONGODB_URL": self.mongo_run.learner_url_for(database), "GRADER_MONGODB_DB": database}
 
-    def lab_features(self) -> list[str]:
-        """lab.yaml `requires_features`: server features some of this lab's checks need."""
-        from grader.spec import load_lab
-
-        return load_lab(Path(self.context.lab_dir) / "lab.yaml").requires_features
-
     def dataset(self) -> ModuleType:
         if self.context.dataset is None:
             raise GraderFault("this check needs a dataset but lab.yaml names none")

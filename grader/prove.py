@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.labs import Lab
-from grader.results import LabResult
+from grader.results import CheckResult, LabResult
 from grader.runner import Submission, grade
+from grader.services.emulated_mongo import emulated_proof, refused_on_emulator, uses_emulator
 from grader.services.session import ServicePool
 
 
@@ -28,6 +29,19 @@ class Verdict:
             return False
         full = self.result.score == self.result.max_score and self.result.max_score > 0
         return full if self.expect_full else not full
+
+    def decide(self) -> bool | None:
+        """True: proven; False: disproven; None: only checks that need a real MongoDB server could tell.
+
+        On the labelled MongoDB emulator some checks are refused (an `error` that says so); a case is
+        then proven by the checks that could run, as strictly as on a real server.
+        """
+        if self.ok or self.result.message or not uses_emulator(self.result.services):
+            return self.ok
+        return emulated_proof([(t.status, t.message) for t in self.result.tests], self.expect_full)
+
+    def refused_on_emulator(self) -> list[CheckResult]:
+        return [t for t in self.result.tests if t.status == "error" and refused_on_emulator(t.message)]
 
     def explain(self) -> str:
         want = "100 %" if self.expect_full else "below 100 %"

@@ -67,6 +67,7 @@ def grade(lab: Lab, pool: ServicePool, submission: Submission, root: Path) -> La
             root=str(root),
             limits=lab.spec.limits,
             hints=lab.spec.hints,
+            requires_features=lab.spec.requires_features,
             results_path=str(Path(scratch) / "results.json"),
         )
         context_path = Path(scratch) / "context.json"

@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass, field
 
 from grader.errors import GraderError
-from grader.services.emulated_mongo import NOT_ON_EMULATOR
 from grader.services.select import choose, requested_backend
 
 
@@ -52,8 +51,3 @@ def decide() -> MongoForTests:
         os.environ["GRADER_MONGODB_BACKEND"] = "emulated"
         return MongoForTests(True, f"no real MongoDB answers here ({exc.problem.splitlines()[0]})")
     return MongoForTests(False, f"real server via the '{backend.backend}' backend")
-
-
-def blocked(message: str) -> bool:
-    """A check the emulator refused to run (never a pass, never the learner's failure)."""
-    return NOT_ON_EMULATOR in message

@@ -134,3 +134,13 @@ def test_role_settings_a_learner_changes_do_not_outlive_the_run(pool: ServicePoo
             assert learner.execute("SHOW enable_seqscan").fetchone() == ("on",)
     finally:
         isolation.drop(database)
+
+
+def test_public_checks_are_rerun_on_hidden_data_only_where_there_is_hidden_data() -> None:
+    _, with_dataset = grader_json("check", "sql-joins", "--solution")
+    names = [t["name"] for t in with_dataset["labs"][0]["tests"]]
+    assert any(name.endswith("(hidden data)") for name in names)
+    _, without = grader_json("check", "sql-ddl-constraints", "--solution")  # no dataset, no seed
+    names = [t["name"] for t in without["labs"][0]["tests"]]
+    assert names and not any(name.endswith("(hidden data)") for name in names), names
+    assert len(names) == len(set(names)), "a check was counted twice"

@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 
 from grader import labs
-from grader.prove import cases, materialise
-from grader.results import LabResult
+from grader.prove import Verdict, cases, materialise
 from grader.runner import grade
 from grader.services.session import ServicePool
-from tests.mongo_emulation import MongoForTests, blocked, decide
+from tests.mongo_emulation import MongoForTests, decide
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL = [(lab, case, folder, full) for lab in labs.all_labs(ROOT) for case, folder, full in cases(lab)]
@@ -53,7 +52,7 @@ def test_lab_case(lab: labs.Lab, case: str, folder: Path, expect_full: bool, poo
     with materialise(lab, case, folder) as submission:
         result = grade(lab, pool, submission, ROOT)
     if _on_emulator(lab):
-        _prove_on_emulator(lab, case, expect_full, result)
+        _prove_on_emulator(Verdict(lab.id, case, expect_full, result))
         return
     problems = [f"{t.status} {t.name}: {t.message[:200]}" for t in result.tests if t.status != "pass"]
     assert result.status != "error" or not expect_full, f"{lab.id} {case}: {result.message} {problems}"
@@ -65,22 +64,23 @@ def test_lab_case(lab: labs.Lab, case: str, folder: Path, expect_full: bool, poo
         assert result.score < result.max_score, f"{lab.id} {case} should score below 100 % but scored full marks"
 
 
-def _prove_on_emulator(lab: labs.Lab, case: str, expect_full: bool, result: LabResult) -> None:
+def _prove_on_emulator(verdict: Verdict) -> None:
     """As strict as the real-server proof for every check that ran; refused checks must say why."""
-    refused = [t for t in result.tests if t.status == "error" and blocked(t.message)]
+    lab, case, expect_full, result = verdict.lab, verdict.case, verdict.expect_full, verdict.result
+    refused = verdict.refused_on_emulator()
     ran = [t for t in result.tests if t not in refused]
     problems = [f"{t.status} {t.name}: {t.message[:200]}" for t in ran if t.status != "pass"]
-    MONGO.ran.append(f"{lab.id} {case}: {len(ran)} checks")
+    MONGO.ran.append(f"{lab} {case}: {len(ran)} checks")
     for check in refused:
-        MONGO.refused(lab.id, check.name, check.message)
-    assert not result.message, f"{lab.id} {case}: {result.message}"
-    assert ran and sum(t.max_points for t in ran) > 0, f"{lab.id} {case}: no check could run on the emulator"
-    assert all(t.status != "error" for t in ran), f"{lab.id} {case}: checks errored: {problems}"
+        MONGO.refused(lab, check.name, check.message)
+    assert not result.message, f"{lab} {case}: {result.message}"
+    assert ran and sum(t.max_points for t in ran) > 0, f"{lab} {case}: no check could run on the emulator"
+    assert all(t.status != "error" for t in ran), f"{lab} {case}: checks errored: {problems}"
     if expect_full:
-        assert all(t.status == "pass" for t in ran), f"{lab.id} {case} should pass every check that ran: {problems}"
-    elif all(t.status == "pass" for t in ran):
-        MONGO.unprovable.append(f"{lab.id} {case}")
-        pytest.skip(f"{lab.id} {case} is rejected only by checks that need a real MongoDB server "
+        assert all(t.status == "pass" for t in ran), f"{lab} {case} should pass every check that ran: {problems}"
+    elif verdict.decide() is None:
+        MONGO.unprovable.append(f"{lab} {case}")
+        pytest.skip(f"{lab} {case} is rejected only by checks that need a real MongoDB server "
                     f"({len(refused)} checks could not run on the emulator)")
 
 

@@ -12,10 +12,9 @@ import copy
 import re
 import secrets
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from grader.checks.problems import GraderFault
-from grader.isolation.urls import learner_password
+from grader.isolation.urls import learner_password, with_database
 from grader.services.emulated_mongo import is_emulated
 
 Document = dict[str, Any]
@@ -31,15 +30,9 @@ def database_name(lab_id: str, variant: str, token: str, number: int) -> str:
 
 def learner_url(admin_url: str, database: str, user: str | None, password: str | None) -> str:
     """The admin URL with the learner's credentials and default database; auth checked against that database."""
-    parts = urlsplit(admin_url)
-    host = parts.netloc.rsplit("@", 1)[-1]
-    query = [q for q in parts.query.split("&") if q and not q.startswith("authSource=")]
-    if user is not None:
-        host = f"{quote(user, safe='')}:{quote(password or '', safe='')}@{host}"
-        query.append(f"authSource={database}")
-    elif "@" in parts.netloc:
-        host = parts.netloc
-    return urlunsplit((parts.scheme, host, f"/{database}", "&".join(query), ""))
+    if user is None:
+        return with_database(admin_url, database)
+    return with_database(admin_url, database, user, password, params={"authSource": database})
 
 
 class MongoRun:

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from urllib.parse import quote, urlsplit, urlunsplit
 
 
 def with_database(url: str, database: str, user: str | None = None, password: str | None = None,
-                  options: str | None = None) -> str:
+                  options: str | None = None, params: Mapping[str, str] | None = None) -> str:
     """`url` pointed at `database` (a name, or a Redis db number); with `user`, as that user instead of
-    the URL's own; `options` are PostgreSQL run-time settings (e.g. '-c statement_timeout=5000')."""
+    the URL's own; `options` are PostgreSQL run-time settings (e.g. '-c statement_timeout=5000');
+    `params` replace query parameters of the same name (e.g. MongoDB's authSource)."""
     parts = urlsplit(url)
     netloc = parts.netloc.rsplit("@", 1)[-1]
     if user is not None:
-        netloc = f"{quote(user)}:{quote(password or '')}@{netloc}"
+        netloc = f"{quote(user, safe='')}:{quote(password or '', safe='')}@{netloc}"
     elif "@" in parts.netloc:
         netloc = parts.netloc
-    query = parts.query
+    extra = dict(params or {})
     if options:
-        query = "&".join(p for p in [query, f"options={quote(options)}"] if p)
+        extra["options"] = quote(options)
+    kept = [p for p in parts.query.split("&") if p and p.split("=", 1)[0] not in extra]
+    query = "&".join([*kept, *(f"{key}={value}" for key, value in extra.items())])
     return urlunsplit((parts.scheme, netloc, "/" + database, query, ""))
 
 
