@@ -68,19 +68,34 @@ def changed_files(root: Path, base: str) -> set[str]:
     return {name for name in names if name}
 
 
-def changed_labs(labs: list[Lab], root: Path, files: set[str]) -> list[Lab]:
+def _submission_paths(lab: Lab) -> set[str]:
+    return {f"labs/{lab.id}/{name}" for name in lab.spec.submission}
+
+
+def changed_labs(labs: list[Lab], files: set[str]) -> list[Lab]:
     """The labs, in the order given, with at least one submission file among `files`."""
-    chosen = []
-    for lab in labs:
-        folder = lab.path.resolve().relative_to(root.resolve()).as_posix()
-        if any(f"{folder}/{name}" in files for name in lab.spec.submission):
-            chosen.append(lab)
-    return chosen
+    return [lab for lab in labs if _submission_paths(lab) & files]
 
 
-def select(root: Path, base: str | None) -> tuple[list[Lab], str]:
-    """The course's labs that the change touches, and a description of what they were compared with."""
+def outside_submission(labs: list[Lab], files: set[str]) -> list[str]:
+    """Changed files that no lab's (trusted) lab.yaml names as a submission file: never graded."""
+    allowed = set().union(*(_submission_paths(lab) for lab in labs)) if labs else set()
+    return sorted(files - allowed)
+
+
+def describe(root: Path, base: str | None, commit: str) -> str:
+    return f"{base} ({commit[:12]})" if base else f"the merge base with {default_branch(root)} ({commit[:12]})"
+
+
+def outside_warning(files: list[str], shown: int = 12) -> str:
+    listed = ", ".join(files[:shown]) + (f" … and {len(files) - shown} more" if len(files) > shown else "")
+    return (f"this change edits {len(files)} file(s) outside the submission, which grading ignores "
+            f"(the course comes from the base ref; only lab.yaml `submission:` files are graded): {listed}")
+
+
+def select(root: Path, base: str | None, course_root: Path | None = None) -> tuple[list[Lab], str]:
+    """The course's labs that the change touches, and a description of what they were compared with.
+    The labs (and their submission lists) come from `course_root`, by default the checkout itself."""
     commit = resolve_base(root, base)
-    labs = changed_labs(all_labs(root), root, changed_files(root, commit))
-    compared = f"{base} ({commit[:12]})" if base else f"the merge base with {default_branch(root)} ({commit[:12]})"
-    return labs, compared
+    labs = changed_labs(all_labs(course_root or root), changed_files(root, commit))
+    return labs, describe(root, base, commit)

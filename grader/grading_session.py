@@ -5,20 +5,27 @@ Created lazily (a lab that never touches Redis leases no Redis db) and released 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 from grader import datasets
+from grader.checks.contenders import WriteGate
 from grader.checks.problems import GraderFault
 from grader.checks.sql import SqlChecker
 from grader.context import RunContext
-from grader.isolation.postgres import PostgresIsolation
+from grader.isolation.pg_run import PostgresRun
 from grader.isolation.redis import RedisLease
+from grader.reference_record import ReferenceAnswers
+from grader.sandbox import SandboxLimits, hide_course
 from grader.worker.client import Worker
 
 if TYPE_CHECKING:
+    from grader.apps import AppDatabase, RunningApp
+    from grader.apps.proxy import FaultProxy
     from grader.checks.mongo import MongoChecker
     from grader.isolation.mongodb import Collections, MongoRun
 
@@ -28,15 +35,24 @@ class GradingSession:
         self.context = context
         self.root = Path(context.root)
         self._cleanup = ExitStack()
-        self._pg: PostgresIsolation | None = None
+        self._pg: PostgresRun | None = None
         self._templates: dict[str, str | None] = {}
         self._databases: dict[str, str] = {}
         self._redis: dict[str, RedisLease] = {}
-        self._workers: dict[tuple[str, str], Worker] = {}
+        self._workers: dict[tuple[str, str, tuple[str, ...]], Worker] = {}
+        self._contenders: dict[str, list[Worker]] = {}
         self._mongo_run: MongoRun | None = None
         self._mongo: dict[str, MongoChecker] = {}
         self._mongo_seed: dict[str, Collections] = {}
+        self._apps: dict[str, RunningApp] = {}
+        self._proxies: dict[tuple[str, str], FaultProxy] = {}
         self.touched_file: str | None = None
+        hide_course(self.course_paths())  # every learner process of this session starts without the course
+        replay = context.answers == "replay" and context.answers_path is not None
+        recorded = json.loads(Path(str(context.answers_path)).read_text()) if replay else None
+        self.answers = ReferenceAnswers(context.answers, recorded)
+        self.sql_timeouts: dict[str, str] = {}  # learner file -> its timeout message (fail fast afterwards)
+        self.call_timeouts: dict[str, dict[str, str]] = {"submission": {}, "reference": {}}
 
     def _service_url(self, service: str) -> str:
         url = self.context.services.get(service)
@@ -46,10 +62,11 @@ class GradingSession:
 
     # PostgreSQL -----------------------------------------------------------------------------
     @property
-    def pg(self) -> PostgresIsolation:
+    def pg(self) -> PostgresRun:
+        """The run's roles, databases and watchdog; closed last, after every worker and database user."""
         if self._pg is None:
-            self._pg = PostgresIsolation(self._service_url("postgres"))
-            self._pg.ensure_learner_role()
+            self._pg = PostgresRun(self._service_url("postgres"), self.context.limits.statement_timeout_ms)
+            self._cleanup.callback(self._pg.close)
         return self._pg
 
     def template(self, variant: str) -> str | None:
@@ -58,12 +75,13 @@ class GradingSession:
             if name is None:
                 self._templates[variant] = None
             else:
-                module = datasets.load(name, self.root)
+                module = self.dataset()
                 seed = getattr(module, "postgres_sql", None)
                 if seed is None:
                     raise GraderFault(f"dataset '{name}' has no postgres_sql(variant)")
-                self._templates[variant] = self.pg.template(
-                    name, variant, datasets.fingerprint(name, self.root), seed(variant)
+                self._templates[variant] = self.pg.iso.template(
+                    name, variant, datasets.fingerprint(name, self.root, self.context.dataset_secret), seed(variant),
+                    datasets.extensions(module),
                 )
         return self._templates[variant]
 
@@ -73,21 +91,29 @@ class GradingSession:
         return self._databases[variant]
 
     def new_database(self, variant: str) -> str:
-        name = self.pg.create_copy(self.template(variant))
-        self._cleanup.callback(self.pg.drop, name)
-        return name
+        return self.pg.create_copy(self.template(variant))
+
+    def _tainted(self, variant: str, database: str) -> None:
+        """Learner SQL committed into a shared database: later checks get a fresh copy instead."""
+        if self._databases.get(variant) == database:
+            del self._databases[variant]
 
     def sql(self, variant: str, database: str | None = None) -> SqlChecker:
         db = database or self.database(variant)
         return SqlChecker(
-            learner_url=self.pg.learner_url(db, self.context.limits.statement_timeout_ms),
-            admin_url=self.pg.admin_url_for(db),
+            learner_url=self.pg.learner_url(db),
+            admin_url=self.pg.admin_url(db),
             submission_dir=Path(self.context.submission_dir),
             reference_dir=Path(self.context.reference_dir) if self.context.reference_dir else None,
             timeout_ms=self.context.limits.statement_timeout_ms,
             reveal=variant == "public",
+            answers=self.answers,
             fresh_copy=lambda: self.sql(variant, self.new_database(variant)),
             touched=self.touch,
+            reference_url=self.pg.reference_url(db),
+            tainted=lambda: self._tainted(variant, db),
+            timeouts=self.sql_timeouts,
+            repair=self.pg.repair,
         )
 
     def touch(self, rel: str) -> None:
@@ -102,27 +128,100 @@ class GradingSession:
         return self._redis[variant]
 
     # Learner Python -------------------------------------------------------------------------
-    def worker(self, variant: str, source: str) -> Worker:
-        key = (variant, source)
+    def worker(self, variant: str, source: str, proxied: Sequence[str] = ()) -> Worker:
+        """The variant's worker on `source`, kept for the run; `proxied` services through the proxy."""
+        key = (variant, source, tuple(proxied))
         if key not in self._workers:
-            if source == "reference":
-                if not self.context.reference_dir:
-                    raise GraderFault("this check needs the reference solution (.meta/solution), which is absent")
-                folder = Path(self.context.reference_dir)
-            else:
-                folder = Path(self.context.submission_dir)
-            env: dict[str, str] = {}
-            if "redis" in self.context.services:
-                env["GRADER_REDIS_URL"] = self.redis(variant).learner_url()
-            if "mongodb" in self.context.services:
-                env.update(self.mongo_worker_env(variant))
-            if "postgres" in self.context.services:
-                db = self.database(variant)
-                env["GRADER_POSTGRES_URL"] = self.pg.learner_url(db, self.context.limits.statement_timeout_ms)
-            worker = Worker(folder, env, self.context.limits.worker_timeout_s)
-            self._cleanup.callback(worker.close)
-            self._workers[key] = worker
+            self._workers[key] = self.new_worker(variant, source, proxied)
         return self._workers[key]
+
+    def contenders(self, variant: str, count: int) -> list[Worker]:
+        """`count` separate worker processes of the submission, for calls that must run at the same time."""
+        pool = self._contenders.setdefault(variant, [])
+        fresh = [self.new_worker(variant, "submission") for _ in range(count - len(pool))]
+        pool.extend(fresh)  # kept (and closed with the run) even if one cannot import the module
+        for worker in fresh:  # the interpreters start side by side …
+            worker.start()
+        for worker in fresh:  # … and each has imported the module before any timed call is made
+            worker.ready()
+        return pool[:count]
+
+    def write_gate(self, variant: str) -> WriteGate:
+        lease = self.redis(variant)
+        return WriteGate(lease.admin, lease.db, lease.user)
+
+    def new_worker(self, variant: str, source: str = "submission", proxied: Sequence[str] = (),
+                   database: str | None = None) -> Worker:
+        """Another worker process on the same module, in a sandbox of its own (checks that run several
+        at once, or kill one); `proxied` services are reached through the variant's fault proxy;
+        `database`: another copy of the variant's database than the shared one (new_database)."""
+        if source == "reference":
+            if not self.context.reference_dir:
+                raise GraderFault("this check needs the reference solution (.meta/solution), which is absent "
+                                  "(a student edition records answers, not a running reference)")
+            folder = Path(self.context.reference_dir)
+        else:
+            folder = Path(self.context.submission_dir)
+        env: dict[str, str] = {}
+        if "redis" in self.context.services:
+            env["GRADER_REDIS_URL"] = self.redis(variant).learner_url()
+        if "mongodb" in self.context.services:
+            env.update(self.mongo_worker_env(variant))
+        if "postgres" in self.context.services:
+            db = database or self.database(variant)
+            role = self.pg.reference_url if source == "reference" else self.pg.learner_url
+            env["GRADER_POSTGRES_URL"] = role(db)
+        for service in proxied:
+            key = f"GRADER_{service.upper()}_URL"
+            if key not in env:
+                raise GraderFault(f"cannot proxy {service}: lab.yaml does not list it under 'services:'")
+            env[key] = self.proxy(variant, service).url_for(env[key])
+        worker = Worker(folder, env, self.context.limits.worker_timeout_s, limits=self.sandbox_limits(),
+                        timeouts=self.call_timeouts[source])
+        self._cleanup.callback(worker.close)
+        return worker
+
+    # The nemesis on the wire (grader/apps/proxy.py) -----------------------------------------
+    def proxy(self, variant: str, service: str) -> FaultProxy:
+        """The variant's fault proxy in front of `service` (started on first use, closed at the end)."""
+        key = (variant, service)
+        if key not in self._proxies:
+            from grader.apps.proxy import FaultProxy
+
+            self._proxies[key] = FaultProxy.for_url(self._service_url(service), service)
+            self._cleanup.callback(self._proxies[key].close)
+        return self._proxies[key]
+
+    def proxies_of(self, variant: str) -> list[FaultProxy]:
+        return [proxy for (of, _), proxy in self._proxies.items() if of == variant]
+
+    def sandbox_limits(self) -> SandboxLimits:
+        limits = self.context.limits
+        return SandboxLimits(memory_mb=limits.memory_mb, processes=limits.processes)
+
+    def course_paths(self) -> list[Path]:
+        """What a learner process must not see: the course (tests, references, datasets) and the
+        grader's state. Hidden in the sandbox's own view of the file system (when root)."""
+        paths = [self.root / "labs", self.root / ".grader", Path(self.context.lab_dir)]
+        if self.context.reference_dir:
+            paths.append(Path(self.context.reference_dir))
+        return list(dict.fromkeys(paths))
+
+    # Learner web services (grader/apps) -----------------------------------------------------
+    def app(self, variant: str) -> RunningApp:
+        """The variant's app, started on first use (after its database, so it is stopped first)."""
+        if variant not in self._apps:
+            from grader.apps.for_run import app_for
+
+            self._apps[variant] = app_for(self, variant)
+            self._cleanup.callback(self._apps[variant].close)
+        return self._apps[variant].ensure_running()
+
+    def app_database(self, variant: str, name: str | None = None) -> AppDatabase:
+        """The variant's database behind the app (or the copy `name`), on the grader's side."""
+        from grader.apps.for_run import database_for
+
+        return database_for(self, variant, name)
 
     # MongoDB --------------------------------------------------------------------------------
     @property
@@ -157,7 +256,7 @@ class GradingSession:
             self._mongo[variant] = MongoChecker(
                 self.mongo_run, variant, self.mongo_seed(variant), Path(self.context.submission_dir),
                 Path(self.context.reference_dir) if self.context.reference_dir else None,
-                self.context.limits.statement_timeout_ms, self.touch,
+                self.context.limits.statement_timeout_ms, self.touch, self.answers,
             )
         return self._mongo[variant]
 
@@ -173,7 +272,17 @@ class GradingSession:
     def dataset(self) -> ModuleType:
         if self.context.dataset is None:
             raise GraderFault("this check needs a dataset but lab.yaml names none")
-        return datasets.load(self.context.dataset, self.root)
+        return datasets.load(self.context.dataset, self.root, self.context.dataset_secret)
+
+    def check_seed(self, variant: str) -> int:
+        """The seed for checks that generate their own data; the hidden one sealed by a bundle's secret."""
+        if variant == "hidden" and self.context.dataset_secret:
+            return datasets.derived_seed(self.context.dataset_secret, f"checks:{self.context.lab_id}")
+        return {"public": 1, "hidden": 2}[variant]
 
     def close(self) -> None:
-        self._cleanup.close()
+        try:
+            self._cleanup.close()
+        finally:
+            if self.context.answers == "record" and self.context.answers_path:
+                Path(self.context.answers_path).write_text(json.dumps(self.answers.entries))

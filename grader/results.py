@@ -63,6 +63,9 @@ class LabResult(BaseModel):
 
 class RunResult(BaseModel):
     labs: list[LabResult] = Field(default_factory=list)
+    course: str = Field(default="", description="where the trusted course came from (grader.course_source)")
+    warnings: list[str] = Field(default_factory=list, description="noticed, never graded: e.g. files a PR "
+                                "changed outside the submission")
 
     @property
     def score(self) -> float:

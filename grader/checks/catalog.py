@@ -18,35 +18,38 @@ FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL"
 RELKINDS = {"r": "table", "p": "table", "v": "view", "m": "materialized view", "f": "foreign table"}
 
 COLUMNS = """
-SELECT column_name::text, data_type::text, is_nullable = 'YES', column_default, is_identity = 'YES'
-FROM information_schema.columns
-WHERE table_schema = 'public' AND table_name = %s
-ORDER BY ordinal_position
+SELECT c.column_name::text, c.data_type::text, c.is_nullable = 'YES', c.column_default, c.is_identity = 'YES',
+       format_type(a.atttypid, a.atttypmod)
+FROM information_schema.columns c
+JOIN pg_attribute a ON a.attrelid = format('%%I.%%I', c.table_schema, c.table_name)::regclass
+                   AND a.attname = c.column_name
+WHERE c.table_schema = 'public' AND c.table_name = %s
+ORDER BY c.ordinal_position
 """
 
 CONSTRAINTS = """
 SELECT con.contype::text, con.conname::text,
-       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY AS k(num, pos)
-             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.pos),
+       ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(num, pos)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.pos),
        ref.relname::text,
-       ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY AS k(num, pos)
-             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.pos),
-       con.confdeltype::text, pg_get_constraintdef(con.oid)
-FROM pg_constraint con
-JOIN pg_class rel ON rel.oid = con.conrelid
-JOIN pg_namespace n ON n.oid = rel.relnamespace
-LEFT JOIN pg_class ref ON ref.oid = con.confrelid
+       ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY AS k(num, pos)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.pos),
+       con.confdeltype::text, pg_catalog.pg_get_constraintdef(con.oid)
+FROM pg_catalog.pg_constraint con
+JOIN pg_catalog.pg_class rel ON rel.oid = con.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = rel.relnamespace
+LEFT JOIN pg_catalog.pg_class ref ON ref.oid = con.confrelid
 WHERE n.nspname = 'public' AND rel.relname = %s AND con.contype IN ('p', 'u', 'f', 'c')
 ORDER BY con.conname
 """
 
 UNIQUE_KEYS = """
-SELECT ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(num, pos)
-             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num
+SELECT ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY AS k(num, pos)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num
              WHERE k.pos <= i.indnkeyatts)  -- INCLUDE columns are carried, not part of the key
-FROM pg_index i
-JOIN pg_class rel ON rel.oid = i.indrelid
-JOIN pg_namespace n ON n.oid = rel.relnamespace
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class rel ON rel.oid = i.indrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = rel.relnamespace
 WHERE n.nspname = 'public' AND rel.relname = %s AND i.indisunique
   AND i.indpred IS NULL AND i.indexprs IS NULL
 """
@@ -57,13 +60,13 @@ WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name
 """
 
 RELATION_KIND = """
-SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+SELECT c.relkind::text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = 'public' AND c.relname = %s
 """
 
 FUNCTION_LANGUAGES = """
-SELECT l.lanname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-JOIN pg_language l ON l.oid = p.prolang
+SELECT l.lanname::text FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_catalog.pg_language l ON l.oid = p.prolang
 WHERE n.nspname = 'public' AND p.proname = %s ORDER BY p.oid
 """
 
@@ -81,6 +84,7 @@ class Column:
     nullable: bool
     default: str | None
     identity: bool = False  # GENERATED … AS IDENTITY (its default is not in column_default)
+    declared: str = ""  # with its modifiers, as format_type prints it: 'numeric(10,2)', 'character varying(80)'
 
     @property
     def filled_by_database(self) -> bool:
@@ -108,7 +112,7 @@ class Catalog:
     def columns(self, table: str) -> dict[str, Column]:
         """The columns of a table by name, in order; empty when the table does not exist."""
         rows = self.source.query(COLUMNS, (table,)).rows
-        return {str(r[0]): Column(str(r[0]), str(r[1]), bool(r[2]), r[3], bool(r[4])) for r in rows}
+        return {str(r[0]): Column(str(r[0]), str(r[1]), bool(r[2]), r[3], bool(r[4]), str(r[5])) for r in rows}
 
     def constraints(self, table: str) -> list[Constraint]:
         """Primary key, unique, foreign key and check constraints of a table, by constraint name."""

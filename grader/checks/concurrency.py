@@ -38,7 +38,8 @@ class Call:
 
 @dataclass(frozen=True)
 class Lock:
-    """An administrator statement that locks rows, e.g. ("SELECT 1 FROM t WHERE id = %s FOR UPDATE", (7,))."""
+    """A statement (run as a non-superuser role) that locks rows,
+    e.g. ("SELECT 1 FROM t WHERE id = %s FOR UPDATE", (7,))."""
 
     statement: str
     params: tuple[Any, ...] = ()

@@ -19,6 +19,7 @@ import psycopg
 from grader.checks.problems import GraderFault, Mismatch, SubmissionProblem
 from grader.checks.sql import SqlChecker
 from grader.sqlcompare import ResultSet, Rules, compare
+from grader.words import count
 
 INDEX_READS = {"Index Scan", "Index Only Scan", "Bitmap Heap Scan"}
 PAGE = "pages (8 kB each)"
@@ -104,7 +105,7 @@ def index_problems(plan: Plan, table: str, max_pages: int) -> list[str]:
                 "Index Only Scan or Bitmap Index Scan" for n in scans if n.node_type not in INDEX_READS]
     if not problems and plan.pages > max_pages:
         rows = plan.root.actual_rows
-        result = f" to return {rows:g} row(s)" if rows is not None else ""
+        result = f" to return {count(rows, 'row')}" if rows is not None else ""
         problems.append(f"{' and '.join(n.describe() for n in scans)} touched {plan.pages} {PAGE}{result}; "
                         f"an index that fits the query needs at most {max_pages}")
     return problems

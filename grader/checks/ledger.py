@@ -22,6 +22,7 @@ from psycopg import sql as pgsql
 from grader.checks.concurrency import Call, Gate, Lock, Outcome, run_concurrently
 from grader.checks.problems import Mismatch
 from grader.checks.sql import SqlChecker
+from grader.words import count
 
 CENT = Decimal("0.01")
 Balances = dict[int, Decimal]
@@ -138,13 +139,14 @@ def audit(before: Balances, after: Balances, plan: Sequence[Transfer], accepted:
     negative = sorted(i for i, b in after.items() if b < 0)
     if negative:
         where = ": " + ", ".join(f"account {i} = {after[i]}" for i in negative[:5]) if reveal else ""
-        problems.append(f"{len(negative)} account(s) ended with a negative balance{where}")
+        problems.append(f"{count(len(negative), 'account')} ended with a negative balance{where}")
     drift = sorted(i for i in before if after.get(i) != expected[i])
     if drift:
         where = ": " + ", ".join(f"account {i} is {after.get(i)}, expected {expected[i]}" for i in drift[:5]) \
             if reveal else ""
         problems.append(
-            f"{len(drift)} account(s) do not match the transfers that returned true{where}. "
+            f"{count(len(drift), 'account')} {'does' if len(drift) == 1 else 'do'} not match the transfers that "
+            f"returned true{where}. "
             "An update was lost (two calls read the same balance and both wrote their own result), "
             "or a call reported a result that differs from what it did"
         )
@@ -229,10 +231,10 @@ def check_plan(sql: SqlChecker, make_plan: PlanMaker, seed: int, staged: bool = 
     plan = make_plan(before, random.Random(seed))
     ids = sorted({t.source for t in plan} | {t.target for t in plan})
     stages = tuple(Lock(GATE_ONE, (i,)) for i in ids) if staged else (Lock(GATE, (ids,)),)
-    run = run_concurrently(checker.learner_url, [_as_call(t) for t in plan], Gate(checker.admin_url, stages))
+    run = run_concurrently(checker.learner_url, [_as_call(t) for t in plan], Gate(checker.reference_url, stages))
     failed = run.errors()
     if failed:
-        raise Mismatch(_explain_errors(failed, len(plan), sql.reveal))
+        raise Mismatch(_explain_errors(failed, len(plan), sql.reveal, opposed=_money_flows_back(plan)))
     odd = [o.value for o in run.outcomes if not isinstance(o.value, bool)]
     if odd:
         raise Mismatch(f"{len(odd)} of {len(plan)} calls returned {odd[0]!r}: transfer must return true or false")
@@ -241,8 +243,39 @@ def check_plan(sql: SqlChecker, make_plan: PlanMaker, seed: int, staged: bool = 
         raise Mismatch(f"after {len(plan)} concurrent transfers: " + "; ".join(result.problems))
 
 
-def _explain_errors(failed: list[Outcome], calls: int, reveal: bool) -> str:
+def _money_flows_back(plan: Sequence[Transfer]) -> bool:
+    """Whether some transfers form a cycle (a->b and b->a, or a->b->c->a).
+
+    Without one, every call can take its two accounts in one global order (the flow's), so a
+    deadlock cannot come from locking accounts in opposite orders."""
+    edges: dict[int, set[int]] = defaultdict(set)
+    for transfer in plan:
+        edges[transfer.source].add(transfer.target)
+    done: set[int] = set()
+
+    def reaches_back(node: int, path: set[int]) -> bool:
+        if node in path:
+            return True
+        if node in done:
+            return False
+        path.add(node)
+        found = any(reaches_back(n, path) for n in edges[node])
+        path.discard(node)
+        done.add(node)
+        return found
+
+    return any(reaches_back(node, set()) for node in list(edges))
+
+
+def _explain_errors(failed: list[Outcome], calls: int, reveal: bool, opposed: bool = True) -> str:
     deadlocks = [o for o in failed if o.sqlstate == DEADLOCK]
+    if deadlocks and not opposed:
+        return (f"{len(deadlocks)} of {calls} calls were aborted by a deadlock (SQLSTATE 40P01), although every "
+                "transfer in this check moves money the same way, so no two calls lock accounts in opposite "
+                "orders. The cause is a lock upgrade: a call that first takes a shared lock (SELECT … FOR SHARE, "
+                "or FOR KEY SHARE) and later updates the same row needs an exclusive lock; two calls that both "
+                "hold the shared lock each wait for the other to let go. Take the exclusive lock from the start "
+                "(SELECT … FOR UPDATE) or update in one statement")
     if deadlocks:
         return (f"{len(deadlocks)} of {calls} calls were aborted by a deadlock (SQLSTATE 40P01). Transfers "
                 "locked their accounts in different orders: a->b locked a and waited for b while b->a held b "

@@ -16,6 +16,7 @@ from grader.checks import mongo_files
 from grader.checks.mongo_compare import compare
 from grader.checks.problems import GraderFault, Mismatch, SubmissionProblem
 from grader.isolation.mongodb import Collections, MongoRun
+from grader.reference_record import ReferenceAnswers
 
 Source = Literal["submission", "reference"]
 FORBIDDEN_STAGES = {"$out", "$merge"}
@@ -33,6 +34,7 @@ class MongoChecker:
         reference_dir: Path | None,
         timeout_ms: int,
         touched: Callable[[str], None],
+        answers: ReferenceAnswers | None = None,
     ) -> None:
         self.run_ = run
         self.variant = variant
@@ -42,6 +44,7 @@ class MongoChecker:
         self.timeout_ms = timeout_ms
         self.reveal = variant == "public"
         self._touched = touched
+        self.answers = answers or ReferenceAnswers("live")  # a release replays what the reference answered
         self.db: Any = run.seeded(variant, seed)
 
     def reset(self) -> None:
@@ -55,7 +58,7 @@ class MongoChecker:
     def fresh(self) -> MongoChecker:
         """A checker on a new copy of the seed data (for checks that change data)."""
         return MongoChecker(self.run_, self.variant, self.seed, self.submission_dir, self.reference_dir,
-                            self.timeout_ms, self._touched)
+                            self.timeout_ms, self._touched, self.answers)
 
     # Loading files ------------------------------------------------------------------------------
     def load(self, rel: str, source: Source = "submission") -> Any:
@@ -83,20 +86,26 @@ class MongoChecker:
             raise
         except ExecutionTimeout:
             problem = f"{rel} was stopped after {self.timeout_ms} ms: make it cheaper"
-        except NotImplementedError as exc:
-            from grader.services.emulated_mongo import NOT_ON_EMULATOR
-
-            raise GraderFault(
-                f"{NOT_ON_EMULATOR}: this check needs a query feature mongomock does not implement ({exc}) "
-                f"to run {rel}. It runs on a real MongoDB server"
-            ) from None
-        except (PyMongoError, ValueError, TypeError) as exc:  # pymongo rejects malformed arguments with these
+        except Exception as exc:
+            self._refused_on_emulator(exc, rel)
+            if not isinstance(exc, (PyMongoError, ValueError, TypeError)):  # pymongo's malformed-argument errors
+                raise
             detail = getattr(exc, "details", None) or {}
             message = detail.get("errmsg") if isinstance(detail, dict) else None
             problem = f"{rel} failed in MongoDB: {message or exc}"
         if source == "reference":
             raise GraderFault(f"the reference {problem}")
         raise SubmissionProblem(problem)
+
+    def _refused_on_emulator(self, exc: BaseException, rel: str) -> None:
+        """On the emulator, its refusal of valid MongoDB ends the check as `error`, never the learner's fail."""
+        from grader.checks.emulator_refusals import refusal
+        from grader.services.emulated_mongo import NOT_ON_EMULATOR
+
+        gap = refusal(exc) if self.emulated or isinstance(exc, NotImplementedError) else None
+        if gap is not None:
+            raise GraderFault(f"{NOT_ON_EMULATOR}: mongomock could not run {rel}: it needs {gap}. "
+                              "This check runs on a real MongoDB server") from None
 
     # Running files ------------------------------------------------------------------------------
     def query(self, rel: str, collection: str, source: Source = "submission") -> list[dict[str, Any]]:
@@ -142,25 +151,31 @@ class MongoChecker:
 
     # Comparing ----------------------------------------------------------------------------------
     def check_query(self, rel: str, collection: str, *, ordered: bool = False, digits: int = 6) -> None:
-        expected = self.query(rel, collection, "reference")
+        expected = self.answers.get(("query", rel, collection), lambda: self.query(rel, collection, "reference"))
         actual = self.query(rel, collection)
         self.expect_same(rel, expected, actual, ordered=ordered, digits=digits)
 
     def check_pipeline(self, rel: str, collection: str, *, ordered: bool = False, digits: int = 6) -> None:
-        expected = self.pipeline(rel, collection, "reference")
+        expected = self.answers.get(("pipeline", rel, collection),
+                                    lambda: self.pipeline(rel, collection, "reference"))
         actual = self.pipeline(rel, collection)
         self.expect_same(rel, expected, actual, ordered=ordered, digits=digits)
 
     def check_write(self, rel: str, collection: str, *, setup: Callable[[MongoChecker], None] | None = None) -> None:
         """Run the reference and the learner's write file each on a fresh copy; compare the collections after."""
-        reference, learner = self.fresh(), self.fresh()
+        def reference_after() -> list[Any]:
+            reference = self.fresh()
+            if setup is not None:
+                setup(reference)
+            reference.write(rel, collection, "reference")
+            return _generated_ids(reference.documents(collection))
+
+        expected = self.answers.get(("write", rel, collection), reference_after)
+        learner = self.fresh()
         if setup is not None:
-            setup(reference)
             setup(learner)
-        reference.write(rel, collection, "reference")
         learner.write(rel, collection)
-        self.expect_same(rel, _generated_ids(reference.documents(collection)),
-                         _generated_ids(learner.documents(collection)), ordered=False,
+        self.expect_same(rel, expected, _generated_ids(learner.documents(collection)), ordered=False,
                          what=f"documents in '{collection}' after your write")
 
     def expect_same(self, rel: str, expected: list[Any], actual: list[Any], *, ordered: bool, digits: int = 6,

@@ -17,7 +17,9 @@ from typing import Any
 from bson import ObjectId
 from bson.decimal128 import Decimal128
 
-SHOWN = 5
+from grader.words import count, singular_of
+
+SHOWN = 3  # documents shown per kind of difference; the rest are counted
 
 
 def normal(value: Any, digits: int) -> Any:
@@ -67,14 +69,16 @@ def compare(expected: list[Any], actual: list[Any], *, ordered: bool, reveal: bo
         position = next(i for i, (a, b) in enumerate(zip(want, got, strict=True)) if a != b)
         detail = f": position {position + 1} should be {show(expected[position])}" if reveal else ""
         return Outcome(False, f"the right {what}, in the wrong order{detail}")
+    one = singular_of(what)
+    n_missing, n_extra = sum(missing.values()), sum(extra.values())
     if len(want) == len(got):
-        lines = [f"{sum(missing.values())} of the {len(want)} {what} differ from the expected ones"]
+        lines = [f"{n_missing} of the {count(len(want), one, what)} differ from the expected ones"]
     else:
-        lines = [f"expected {len(want)} {what}, got {len(got)}"]
+        lines = [f"expected {count(len(want), one, what)}, got {len(got)}"]
     if not reveal:
         lines.append(
-            f"{sum(missing.values())} expected {what} are missing and {sum(extra.values())} are not expected "
-            "(hidden data: the documents are not shown)"
+            f"{count(n_missing, 'expected ' + one, 'expected ' + what)} {'is' if n_missing == 1 else 'are'} missing "
+            f"and {n_extra} {'is' if n_extra == 1 else 'are'} not expected (hidden data: the documents are not shown)"
         )
         return Outcome(False, "; ".join(lines))
     by_text = {key(d, digits): d for d in [*expected, *actual]}
@@ -84,15 +88,22 @@ def compare(expected: list[Any], actual: list[Any], *, ordered: bool, reveal: bo
     if changed:
         lines.append(f"different fields ({len(changed)}):")
         lines += [f"  ~ {_field_diff(want_doc, got_doc, digits)}" for want_doc, got_doc in changed[:SHOWN]]
+        lines += _more(len(changed))
         wanted = [d for d in wanted if not any(d is w for w, _ in changed)]
         got_extra = [d for d in got_extra if not any(d is g for _, g in changed)]
     if wanted:
         lines.append(f"missing ({len(wanted)}):")
         lines += [f"  - {show(d)}" for d in wanted[:SHOWN]]
+        lines += _more(len(wanted))
     if got_extra:
         lines.append(f"not expected ({len(got_extra)}):")
         lines += [f"  + {show(d)}" for d in got_extra[:SHOWN]]
+        lines += _more(len(got_extra))
     return Outcome(False, "\n".join(lines))
+
+
+def _more(total: int) -> list[str]:
+    return [f"  … and {total - SHOWN} more"] if total > SHOWN else []
 
 
 def _same_id_pairs(wanted: list[Any], got: list[Any]) -> list[tuple[Any, Any]]:
@@ -111,13 +122,16 @@ def _same_id_pairs(wanted: list[Any], got: list[Any]) -> list[tuple[Any, Any]]:
 
 
 def _field_diff(want: dict[str, Any], got: dict[str, Any], digits: int) -> str:
+    """Missing and changed fields with their values; fields not expected by name only (a projection's job)."""
     parts = []
-    for field in sorted(set(want) | set(got)):
+    unexpected = [field for field in sorted(got) if field not in want]
+    for field in sorted(want):
         if field not in got:
             parts.append(f"'{field}' is missing (expected {key(want[field], digits)})")
-        elif field not in want:
-            parts.append(f"'{field}' is not expected (got {key(got[field], digits)})")
         elif key(want[field], digits) != key(got[field], digits):
             parts.append(f"'{field}' should be {key(want[field], digits)}, got {key(got[field], digits)}")
+    if unexpected:
+        names = ", ".join(f"'{field}'" for field in unexpected)
+        parts.append(f"{'field' if len(unexpected) == 1 else 'fields'} not expected: {names}")
     text = f"_id {key(want['_id'], digits)}: " + "; ".join(parts)
     return text if len(text) <= 400 else text[:400] + " …"

@@ -32,6 +32,13 @@ class TableSpec:
     unique: tuple[tuple[str, ...], ...] = ()
     generated: tuple[str, ...] = ()  # filled by the database when an INSERT leaves them out
     references: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # accepted declared types per column, as format_type prints them ('numeric(10,2)'); a bare name such
+    # as 'character varying' also accepts it with a length. Columns not named here are not type-checked.
+    types: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _type_fits(declared: str, accepted: tuple[str, ...]) -> bool:
+    return any(declared == a or declared.startswith(a + "(") for a in accepted)
 
 
 def table_problems(catalog: Catalog, spec: TableSpec) -> list[str]:
@@ -43,10 +50,15 @@ def table_problems(catalog: Catalog, spec: TableSpec) -> list[str]:
     missing = [c for c in spec.columns if c not in found]
     extra = [c for c in found if c not in spec.columns]
     if missing:
-        problems.append(f"{spec.name} lacks column(s) {', '.join(missing)}")
+        problems.append(f"{spec.name} lacks {'column' if len(missing) == 1 else 'columns'} {', '.join(missing)}")
     if extra:
-        problems.append(f"{spec.name} has column(s) the task does not ask for: {', '.join(extra)} — a fact that "
+        columns = "a column" if len(extra) == 1 else "columns"
+        problems.append(f"{spec.name} has {columns} the task does not ask for: {', '.join(extra)} — a fact that "
                         "depends on another key belongs in that key's table, stored once")
+    for column, accepted in spec.types.items():
+        declared = found[column].declared if column in found else None
+        if declared is not None and not _type_fits(declared, accepted):
+            problems.append(f"{spec.name}.{column} is {declared}; the task asks for {' or '.join(accepted)}")
     return problems
 
 

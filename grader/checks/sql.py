@@ -23,6 +23,7 @@ from psycopg import sql as pgsql
 from grader.checks import schema_checks
 from grader.checks.catalog import Catalog, Column, Constraint
 from grader.checks.problems import GraderFault, Mismatch, SubmissionProblem
+from grader.reference_record import ReferenceAnswers
 from grader.sqlcompare import MAX_ROWS_SHOWN, ResultSet, Row, Rules, compare, show_row, show_value
 
 COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
@@ -46,6 +47,12 @@ class SqlChecker:
         reveal: bool,
         fresh_copy: Callable[[], SqlChecker],
         touched: Callable[[str], None],
+        answers: ReferenceAnswers | None = None,
+        *,
+        reference_url: str | None = None,
+        tainted: Callable[[], None] | None = None,
+        timeouts: dict[str, str] | None = None,
+        repair: Callable[[], None] | None = None,
     ) -> None:
         self.learner_url = learner_url
         self.admin_url = admin_url
@@ -55,6 +62,11 @@ class SqlChecker:
         self.reveal = reveal
         self._fresh_copy = fresh_copy
         self._touched = touched
+        self.answers = answers or ReferenceAnswers("live")  # a release replays what the reference answered
+        self.reference_url = reference_url or learner_url
+        self._tainted = tainted or (lambda: None)
+        self._timeouts = timeouts if timeouts is not None else {}
+        self._repair = repair
 
     def fresh(self) -> SqlChecker:
         """A checker on a new copy of the seeded database (for scripts that change data)."""
@@ -77,14 +89,23 @@ class SqlChecker:
     def run(self, rel: str, source: Source = "submission", commit: bool = False) -> ResultSet:
         """Run a file as the learner role; the result of its last statement that returns rows."""
         text = self._read(rel, source)
-        with self._learner() as conn:
+        if source == "submission" and rel in self._timeouts:  # one timeout per file, not one per check
+            raise SubmissionProblem(self._timeouts[rel])
+        with self._learner(source) as conn:
             try:
                 return self._execute(conn, text, commit)
             except psycopg.errors.QueryCanceled:
                 problem = f"{rel} was stopped after {self.timeout_ms} ms (statement_timeout): make the query cheaper"
-            except psycopg.Error as exc:
+                if source == "submission":
+                    self._timeouts[rel] = problem
+            except TransactionEnded as exc:
+                self._tainted()
                 if source == "reference":
-                    raise GraderFault(f"the reference {rel} failed: {exc}") from None
+                    raise GraderFault(f"the reference {rel} ends its transaction ({exc})") from None
+                problem = f"{rel}: {exc}"
+            except psycopg.Error as exc:
+                if source == "reference":  # never the reference's SQL: only what PostgreSQL said
+                    raise GraderFault(f"the reference {rel} failed: {_describe(exc)}") from None
                 problem = f"{rel} failed in PostgreSQL: {_describe(exc)}"
         if source == "reference":
             raise GraderFault(f"the reference {rel} timed out")
@@ -92,14 +113,24 @@ class SqlChecker:
 
     @staticmethod
     def _execute(conn: psycopg.Connection[Any], text: str, commit: bool) -> ResultSet:
+        """Run `text` in one transaction the grader opened; unless `commit`, the transaction must still
+        be the grader's afterwards (a COMMIT or ROLLBACK inside would make later statements stick)."""
         result: ResultSet | None = None
         with conn.cursor() as cursor:
+            xid = None if commit else cursor.execute("SELECT pg_catalog.txid_current()").fetchone()
             cursor.execute(text.encode())  # bytes: run as written, several statements allowed
             while True:
                 if cursor.description is not None:
                     result = ResultSet([d.name for d in cursor.description], [tuple(r) for r in cursor.fetchall()])
                 if not cursor.nextset():
                     break
+            if xid is not None:
+                ended = conn.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS
+                if ended or cursor.execute("SELECT pg_catalog.txid_current()").fetchone() != xid:
+                    conn.rollback()
+                    raise TransactionEnded(
+                        "it ends the grader's transaction (COMMIT, ROLLBACK or END): a query file runs in one "
+                        "transaction that the grader rolls back afterwards; remove the transaction control")
         if commit:
             conn.commit()
         else:
@@ -117,27 +148,34 @@ class SqlChecker:
     ) -> None:
         """Run the learner's file and the reference's file of the same name and compare the results."""
         rules = Rules(ordered=ordered, columns=columns, round_digits=round_digits, tolerance=tolerance)
-        expected = self.run(rel, "reference")
+        expected = self.answers.get(("run", rel), lambda: self.run(rel, "reference"))
         actual = self.run(rel)
         outcome = compare(expected, actual, rules, reveal=self.reveal)
         if not outcome.ok:
             raise Mismatch(f"{rel}: {outcome.message}")
 
     def query(self, text: str, params: tuple[Any, ...] = ()) -> ResultSet:
-        """Read state as administrator (catalog, tables the learner changed)."""
-        with psycopg.connect(self.admin_url, autocommit=True) as conn, conn.cursor() as cursor:
-            cursor.execute(text, params)
-            if cursor.description is None:
-                return ResultSet([], [])
-            return ResultSet([d.name for d in cursor.description], [tuple(r) for r in cursor.fetchall()])
+        """A check's own SQL on this database (read what the learner changed, add rows for a case),
+        committed, as the reference's role: never as administrator, where a learner's function, view
+        or trigger would run with superuser rights."""
+        with self._learner("reference") as conn:
+            conn.autocommit = True
+            with conn.cursor() as cursor:
+                cursor.execute(text, params)
+                if cursor.description is None:
+                    return ResultSet([], [])
+                return ResultSet([d.name for d in cursor.description], [tuple(r) for r in cursor.fetchall()])
 
     # Scripts graded by the state they leave -------------------------------------------------
     def applied(self, rel: str, source: Source = "submission", *, setup: str | None = None,
-                repeat: int = 1) -> SqlChecker:
-        """A fresh copy after `setup` (as administrator) and the file run `repeat` times, committed."""
+                repeat: int = 1, after: Sequence[str] = ()) -> SqlChecker:
+        """A fresh copy after `setup` (as administrator), the reference's `after` files (as the learner
+        role: a task that builds on earlier ones) and the file run `repeat` times, committed."""
         copy = self.fresh()
         if setup:
             copy._admin_script(setup)
+        for earlier in after:
+            copy.run(earlier, "reference", commit=True)
         for number in range(1, repeat + 1):
             try:
                 copy.run(rel, source, commit=True)
@@ -150,9 +188,11 @@ class SqlChecker:
         return copy
 
     def _admin_script(self, text: str) -> None:
-        """A check's setup SQL as administrator, run as written (no placeholders: `%` is just `%`)."""
+        """A check's setup SQL, run as written (no placeholders: `%` is just `%`), as the reference's
+        role on the fresh copy (the copy's tables belong to the learner roles' data owner)."""
         try:
-            with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            with self._learner("reference") as conn:
+                conn.autocommit = True
                 conn.execute(text.encode())
         except psycopg.Error as exc:
             raise GraderFault(f"the check's setup SQL failed: {exc}") from None
@@ -165,6 +205,7 @@ class SqlChecker:
         setup: str | None = None,
         then: str | None = None,
         repeat: int = 1,
+        after: Sequence[str] = (),
         exclude: Collection[str] = (),
         others: bool = True,
         round_digits: int | None = None,
@@ -174,25 +215,27 @@ class SqlChecker:
 
         `tables` (tables or views) are compared first, in this order; with `others`, every other table
         of the schema must then match too, i.e. stay as the reference leaves it. `setup` runs as
-        administrator before the script, `then` as the learner role after it (e.g. statements that fire
-        a trigger); `repeat` runs the script that many times (idempotence). `exclude` leaves columns
-        ("table.column") out, e.g. generated ids and timestamps. Rows are a bag, columns match by name.
+        administrator before the script, `after` are reference files run before it (earlier tasks), `then`
+        as the learner role after it (e.g. statements that fire a trigger); `repeat` runs the script that
+        many times (idempotence). `exclude` leaves columns ("table.column") out, e.g. generated ids and
+        timestamps. Rows are a bag, columns match by name.
         """
-        expected, actual = self._pair(rel, setup, then, repeat)
+        question = ("state", rel, list(tables), setup, then, repeat, sorted(exclude), others, list(after))
+        reference = self.answers.get(question, lambda: self._reference_state(rel, tables, setup, then, repeat,
+                                                                               exclude, others, after))
+        actual = self._applied_then(rel, "submission", setup, then, repeat, after)
         rules = Rules(round_digits=round_digits, tolerance=tolerance)
-        names = list(tables)
-        if others:
-            names += [t for t in expected.base_tables() if t not in names]
-        for name in names:
-            skip = {c.split(".", 1)[1] for c in exclude if c.split(".", 1)[0] == name}
-            want = expected._read_relation(name, "reference", skip)
+        differences = []  # every differing table: the real symptom may be in the second one
+        for name, want, key in reference:
+            skip = _excluded(exclude, name)
             got = actual._read_relation(name, "submission", skip)
             outcome = compare(want, got, rules, reveal=self.reveal)
             if not outcome.ok:
                 aside = "" if name in tables else ", which this task must leave as it was"
-                key = expected.primary_key(name)
                 message = keyed_difference(want, got, key, rules, self.reveal) if key else None
-                raise Mismatch(f"after {rel}, {name} ({', '.join(want.columns)}){aside}: {message or outcome.message}")
+                differences.append(f"{name} ({', '.join(want.columns)}){aside}: {message or outcome.message}")
+        if differences:
+            raise Mismatch(f"after {rel}, " + "\n".join(differences))
 
     def check_after(
         self,
@@ -202,6 +245,7 @@ class SqlChecker:
         setup: str | None = None,
         then: str | None = None,
         repeat: int = 1,
+        after: Sequence[str] = (),
         ordered: bool = False,
         columns: Literal["name", "position"] = "name",
         round_digits: int | None = None,
@@ -211,9 +255,11 @@ class SqlChecker:
 
         For what a script defines rather than stores: a view read after later changes, a function's results.
         """
-        expected, actual = self._pair(rel, setup, then, repeat)
-        want = expected._run_check_sql(query, "reference", commit=False)
-        got = actual._run_check_sql(query, "submission", commit=False)
+        question = ("after", rel, query, setup, then, repeat, list(after))
+        want = self.answers.get(question, lambda: self._applied_then(rel, "reference", setup, then, repeat, after)
+                                ._run_check_sql(query, "reference", commit=False))
+        got = self._applied_then(rel, "submission", setup, then, repeat, after)._run_check_sql(
+            query, "submission", commit=False)
         if not ordered:  # stable listings of missing and unexpected rows
             want, got = (ResultSet(r.columns, sorted(r.rows, key=_sort_key)) for r in (want, got))
         outcome = compare(want, got, Rules(ordered, columns, round_digits, tolerance), reveal=self.reveal)
@@ -221,22 +267,36 @@ class SqlChecker:
             raise Mismatch(f"after {rel}, {self._quoted(query, 'the check query')}gives a different result "
                            f"({', '.join(want.columns)}): {outcome.message}")
 
-    def _pair(self, rel: str, setup: str | None, then: str | None, repeat: int) -> tuple[SqlChecker, SqlChecker]:
-        """Reference first, so a broken reference is a grader fault before the learner is judged."""
-        expected = self.applied(rel, "reference", setup=setup, repeat=repeat)
-        actual = self.applied(rel, setup=setup, repeat=repeat)
+    def _applied_then(self, rel: str, source: Source, setup: str | None, then: str | None,
+                      repeat: int, after: Sequence[str] = ()) -> SqlChecker:
+        """A fresh copy where `source`'s script ran (after `setup` and the reference files `after`), then
+        the check's `then` SQL.
+
+        Callers ask for the reference first, so a broken reference is a grader fault before the learner
+        is judged."""
+        copy = self.applied(rel, source, setup=setup, repeat=repeat, after=after)
         if then:
-            expected._run_check_sql(then, "reference", commit=True)
-            actual._run_check_sql(then, "submission", commit=True)
-        return expected, actual
+            copy._run_check_sql(then, source, commit=True)
+        return copy
+
+    def _reference_state(self, rel: str, tables: Sequence[str], setup: str | None, then: str | None, repeat: int,
+                         exclude: Collection[str], others: bool, after: Sequence[str] = ()
+                         ) -> list[tuple[str, ResultSet, list[str]]]:
+        """The tables the reference script leaves (the named ones first): name, rows, primary key."""
+        expected = self._applied_then(rel, "reference", setup, then, repeat, after)
+        names = list(tables)
+        if others:
+            names += [t for t in expected.base_tables() if t not in names]
+        return [(name, expected._read_relation(name, "reference", _excluded(exclude, name)), expected.primary_key(name))
+                for name in names]
 
     def _run_check_sql(self, text: str, source: Source, commit: bool) -> ResultSet:
         """A check's own SQL as the learner role, on a copy where `source`'s script ran."""
         try:
-            return self._learner_execute(text, commit)
+            return self._learner_execute(text, commit, source)
         except psycopg.Error as exc:
             if source == "reference":
-                raise GraderFault(f"the check's SQL failed after the reference script: {exc}") from None
+                raise GraderFault(f"the check's SQL failed after the reference script: {_describe(exc)}") from None
             raise Mismatch(
                 f"after your script, {self._quoted(text, 'the check SQL')}failed: {_describe(exc)}"
             ) from None
@@ -248,7 +308,7 @@ class SqlChecker:
     def _read_relation(self, name: str, source: Source, exclude: Collection[str]) -> ResultSet:
         statement = pgsql.SQL("SELECT * FROM {}").format(pgsql.Identifier(name))
         try:
-            with self._learner() as conn, conn.cursor() as cursor:
+            with self._learner(source) as conn, conn.cursor() as cursor:
                 cursor.execute(statement)
                 assert cursor.description is not None
                 names = [d.name for d in cursor.description]
@@ -304,15 +364,22 @@ class SqlChecker:
         plural = "s" if len(lines) > 1 and label.endswith("statement") else ""
         return f"{label}{plural}\n" + "".join(f"    {line}\n" for line in lines) + "  "
 
-    def _learner(self) -> psycopg.Connection[Any]:
-        try:
-            return psycopg.connect(self.learner_url, connect_timeout=10)
-        except psycopg.OperationalError as exc:
-            raise GraderFault(f"cannot connect as the learner role: {exc}") from None
+    def _learner(self, source: Source = "submission") -> psycopg.Connection[Any]:
+        url = self.reference_url if source == "reference" else self.learner_url
+        for attempt in (1, 2):
+            try:
+                return psycopg.connect(url, connect_timeout=10)
+            except psycopg.OperationalError as exc:
+                # a learner may change their own role's password: the grader sets it back and goes on
+                if attempt == 1 and self._repair is not None and "password authentication failed" in str(exc):
+                    self._repair()
+                    continue
+                raise GraderFault(f"cannot connect as the learner role: {exc}") from None
+        raise AssertionError("unreachable")
 
-    def _learner_execute(self, text: str, commit: bool) -> ResultSet:
+    def _learner_execute(self, text: str, commit: bool, source: Source = "submission") -> ResultSet:
         """Raises psycopg.Error for errors PostgreSQL reports; a lost connection is a grader fault."""
-        with self._learner() as conn:
+        with self._learner(source) as conn:
             try:
                 return self._execute(conn, text, commit)
             except psycopg.Error as exc:
@@ -323,8 +390,8 @@ class SqlChecker:
     # The schema, through the catalog (readers: catalog.py; expectations: schema_checks.py) --------
     @property
     def catalog(self) -> Catalog:
-        """The catalog of this database, read as administrator."""
-        return Catalog(self)
+        """The catalog of this database, read as administrator (search_path pinned, names qualified)."""
+        return Catalog(AdminReader(self.admin_url))
 
     def base_tables(self) -> list[str]:
         return self.catalog.base_tables()
@@ -366,6 +433,31 @@ class SqlChecker:
     def expect_foreign_key(self, table: str, columns: Sequence[str], references: str, *,
                            on_delete: str | Collection[str] = "NO ACTION") -> None:
         schema_checks.expect_foreign_key(self.catalog, table, columns, references, on_delete=on_delete)
+
+
+def _excluded(exclude: Collection[str], table: str) -> set[str]:
+    """The columns of `table` among "table.column" exclusions."""
+    return {c.split(".", 1)[1] for c in exclude if c.split(".", 1)[0] == table}
+
+
+class TransactionEnded(SubmissionProblem):
+    """Learner SQL ended the transaction the grader opened for it."""
+
+
+class AdminReader:
+    """Catalog queries as administrator, on a connection whose search_path is pinned to pg_catalog
+    (PostgresIsolation.admin_url_for): no learner schema, function or operator is ever resolved."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+
+    def query(self, text: str, params: tuple[Any, ...] = ()) -> ResultSet:
+        with psycopg.connect(self.admin_url, autocommit=True) as conn, conn.cursor() as cursor:
+            cursor.execute("SET search_path = pg_catalog, pg_temp")
+            cursor.execute(text, params)
+            if cursor.description is None:
+                return ResultSet([], [])
+            return ResultSet([d.name for d in cursor.description], [tuple(r) for r in cursor.fetchall()])
 
 
 def split_statements(text: str) -> list[str]:

@@ -1,54 +1,128 @@
-"""Redis isolation: each run leases a flushed logical database; the learner's user cannot run
-@dangerous commands (KEYS, FLUSHALL, CONFIG…), so a `KEYS *` fails loudly instead of passing.
+"""Redis isolation: each run leases a flushed logical database and a user of its own for it.
+
+The lease user may run neither @dangerous commands (KEYS, FLUSHALL, CONFIG…: a `KEYS *` fails loudly
+instead of passing) nor SELECT any other database, MOVE or COPY: learner code reaches its own
+database only. The leases (db 0) and the other runs' databases are out of its reach, and its password
+is random per lease, never derived from anything a learner sees.
+
+A lease names its owner (host and pid): the next run, or `grader services prune`, frees the leases
+of a process that is gone instead of waiting for them to expire.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import socket
 
 import redis
 
+from grader import pids
 from grader.checks.problems import GraderFault
 from grader.isolation.urls import learner_password, with_database
 
-LEARNER_USER = "grader_learner"
+LEARNER_USER = "grader_learner"  # the playground's user (its own database only)
+LEASE_USER_PREFIX = "grader_lease_"
+LEASE_KEY = "grader:lease:"
 LEASE_SECONDS = 3600
 
 
+def restricted_commands(db: int) -> list[str]:
+    return ["+@all", "-@dangerous", "+info", "-select", f"+select|{db}", "-move", "-copy"]
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def databases(admin: redis.Redis) -> int:
+    try:
+        return int(admin.config_get("databases").get("databases") or 16)
+    except redis.RedisError as exc:
+        raise GraderFault(f"cannot administer Redis: {exc}") from None
+
+
 class RedisLease:
-    """One logical database for one run; released (flushed) on close."""
+    """One logical database and its user for one run; released (flushed, user deleted) on close."""
 
     def __init__(self, admin_url: str) -> None:
         self.admin_url = admin_url
         self.token = secrets.token_hex(8)
-        self.password = learner_password(admin_url)
+        self.password = secrets.token_hex(16)
         self.admin = redis.Redis.from_url(with_database(admin_url, "0"), decode_responses=True)
-        try:
-            databases = int(self.admin.config_get("databases").get("databases") or 16)
-        except redis.RedisError as exc:
-            raise GraderFault(f"cannot administer Redis: {exc}") from None
-        self.db = self._lease(databases)
+        count = databases(self.admin)
+        self.db = self._lease(count)
+        self.user = f"{LEASE_USER_PREFIX}{self.db}"
         self.admin.acl_setuser(
-            LEARNER_USER, enabled=True, passwords=[f"+{self.password}"], keys=["*"], channels=["*"],
-            commands=["+@all", "-@dangerous", "+info", "+select"], reset_passwords=True,
+            self.user, enabled=True, passwords=[f"+{self.password}"], keys=["*"], channels=["*"],
+            commands=restricted_commands(self.db), reset_passwords=True, reset_keys=True, reset_channels=True,
         )
+        if self._has_clients():  # a killed run's learner code still connected as this lease's user
+            self.admin.execute_command("CLIENT", "KILL", "USER", self.user)  # type: ignore[no-untyped-call]
         self.client = redis.Redis.from_url(with_database(admin_url, str(self.db)), decode_responses=True)
         self.client.flushdb()
 
-    def _lease(self, databases: int) -> int:
-        for db in range(1, databases - 1):  # 0 holds the leases, the last is the playground
-            if self.admin.set(f"grader:lease:{db}", self.token, nx=True, ex=LEASE_SECONDS):
-                return db
-        raise GraderFault(f"all {databases - 1} Redis databases are leased by other runs; try again shortly")
+    def _has_clients(self) -> bool:
+        return any(c.get("user") == self.user for c in self.admin.client_list())
+
+    def _lease(self, count: int) -> int:
+        value = f"{_owner()}:{self.token}"
+        for attempt in (1, 2):
+            for db in range(1, count - 1):  # 0 holds the leases, the last is the playground
+                if self.admin.set(f"{LEASE_KEY}{db}", value, nx=True, ex=LEASE_SECONDS):
+                    return db
+            if attempt == 1 and not release_leftovers(self.admin_url):
+                break
+        raise GraderFault(f"all {count - 2} Redis databases are leased by other runs; try again shortly")
 
     def learner_url(self) -> str:
-        return with_database(self.admin_url, str(self.db), LEARNER_USER, self.password)
+        return with_database(self.admin_url, str(self.db), self.user, self.password)
 
     def close(self) -> None:
         try:
+            with contextlib.suppress(redis.RedisError):
+                self.admin.acl_deluser(self.user)
+                self.admin.execute_command("CLIENT", "KILL", "USER", self.user)  # type: ignore[no-untyped-call]
             self.client.flushdb()
-            if self.admin.get(f"grader:lease:{self.db}") == self.token:
-                self.admin.delete(f"grader:lease:{self.db}")
+            if self.admin.get(f"{LEASE_KEY}{self.db}") == f"{_owner()}:{self.token}":
+                self.admin.delete(f"{LEASE_KEY}{self.db}")
         finally:
             self.client.close()
             self.admin.close()
+
+
+def release_leftovers(admin_url: str) -> list[int]:
+    """Free the leases of processes on this host that are gone (and flush and close their databases)."""
+    admin = redis.Redis.from_url(with_database(admin_url, "0"), decode_responses=True)
+    freed = []
+    host = socket.gethostname()
+    try:
+        for db in range(1, databases(admin) - 1):
+            value = str(admin.get(f"{LEASE_KEY}{db}") or "")
+            if not value:
+                continue
+            owner_host, _, rest = value.partition(":")
+            pid = rest.split(":")[0]
+            if owner_host != host or not pid.isdigit() or pids.alive(int(pid)):
+                continue
+            with contextlib.suppress(redis.RedisError):
+                admin.acl_deluser(f"{LEASE_USER_PREFIX}{db}")
+            with redis.Redis.from_url(with_database(admin_url, str(db))) as leftover:
+                leftover.flushdb()
+            if admin.get(f"{LEASE_KEY}{db}") == value:
+                admin.delete(f"{LEASE_KEY}{db}")
+                freed.append(db)
+    finally:
+        admin.close()
+    return freed
+
+
+def playground_user(admin_url: str, db: int) -> str:
+    """The learner's exploration user: its own database only, a password derived from the server's URL."""
+    password = learner_password(admin_url)
+    with redis.Redis.from_url(with_database(admin_url, "0")) as admin:
+        admin.acl_setuser(LEARNER_USER, enabled=True, passwords=[f"+{password}"], keys=["*"], channels=["*"],
+                          commands=restricted_commands(db), reset_passwords=True, reset_keys=True,
+                          reset_channels=True)
+    return password

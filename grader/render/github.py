@@ -22,6 +22,7 @@ from grader.github_api import (
 )
 from grader.render import disclosure
 from grader.results import CheckResult, LabResult, RunResult, Status
+from grader.words import count
 
 MARKER = "<!-- backend-labs:grade-comment -->"
 ICON: dict[Status, str] = {"pass": "✅", "fail": "❌", "error": "⚠️"}
@@ -162,22 +163,33 @@ def _lab_section(lab: LabResult, bases: Mapping[str, str]) -> list[str]:
         lines += [*_task_table(lab), ""]
     hidden_failed = [c for c in lab.tests if c.visibility == "hidden" and c.status == "fail"]
     if hidden_failed:
-        lines += [f"{len(hidden_failed)} hidden check(s) failed. Hidden checks run your files on a second "
+        lines += [f"{count(len(hidden_failed), 'hidden check')} failed. Hidden checks run your files on a second "
                   "dataset you cannot see; their details are not shown. Make sure your answer does not "
                   "depend on the sample data.", ""]
     fixes = _fix_list(lab, bases)
     return lines + ([*fixes, ""] if fixes else [])
 
 
+def _course_lines(run: RunResult) -> list[str]:
+    """Where the course came from, and what was noticed but not graded (one line each)."""
+    lines = [f"Course: {_cell(run.course)}.", ""] if run.course else []
+    for warning in run.warnings:
+        lines += [f"> ⚠️ {_cell(warning)}", ""]
+    return lines
+
+
 def summary(run: RunResult, bases: Mapping[str, str] | None = None, commit: str | None = None) -> str:
     """The Markdown report: a total, a table per lab with a row per task, then what to fix."""
     bases = bases or {}
+    notes = _course_lines(run)
     if not run.labs:
-        return "## 🧪 Grading\n\nNo lab was graded: no lab's submission files changed.\n"
+        return "## 🧪 Grading\n\nNo lab was graded: no lab's submission files changed.\n" + (
+            "\n" + "\n".join(notes) + "\n" if notes else "")
     total = f"{disclosure.points(run.score)}/{disclosure.points(run.max_score)}"
     lines = [f"## {ICON[run.status]} Grading: {total} points", ""]
     if commit:
         lines += [f"Graded commit `{commit[:12]}`.", ""]
+    lines += notes
     if len(run.labs) > 1:
         lines += ["| Lab | Score | Result |", "|---|---:|---|"]
         lines += [f"| {_cell(lab.id)} | {disclosure.points(lab.score)}/{disclosure.points(lab.max_score)} "
@@ -215,6 +227,8 @@ def publish(
     warnings: list[str] = []
     for line in annotation_lines(run, bases):
         echo(line)
+    for warning in run.warnings:
+        echo(command("warning", warning, title="not graded"))
     text = summary(run, bases, graded_commit(env))
     for variable, content in (("GITHUB_STEP_SUMMARY", text), ("GITHUB_OUTPUT", outputs(run))):
         path = env.get(variable)

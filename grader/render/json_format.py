@@ -32,4 +32,9 @@ def as_dict(run: RunResult) -> dict[str, Any]:
 
 
 def render(run: RunResult) -> str:
-    return json.dumps(as_dict(run), indent=2, default=str)
+    document = as_dict(run)
+    if run.course:
+        document["course"] = run.course
+    if run.warnings:
+        document["warnings"] = run.warnings
+    return json.dumps(document, indent=2, default=str)

@@ -44,7 +44,7 @@ def _testcase(parent: ET.Element, lab: LabResult, check: CheckResult) -> None:
     problem.text = _clean(full)
 
 
-def _suite(parent: ET.Element, lab: LabResult) -> tuple[int, int, int]:
+def _suite(parent: ET.Element, lab: LabResult, course: str) -> tuple[int, int, int]:
     checks = len(lab.tests) + (1 if lab.message or not lab.tests else 0)
     failures = sum(t.status == "fail" for t in lab.tests)
     errors = checks - len(lab.tests) + sum(t.status == "error" for t in lab.tests)
@@ -52,8 +52,9 @@ def _suite(parent: ET.Element, lab: LabResult) -> tuple[int, int, int]:
                           errors=str(errors), skipped="0", time=_seconds(lab.duration))
     properties = ET.SubElement(suite, "properties")
     for name, value in (("title", lab.title), ("score", disclosure.points(lab.score)),
-                        ("max_score", disclosure.points(lab.max_score))):
-        ET.SubElement(properties, "property", name=name, value=_clean(value))
+                        ("max_score", disclosure.points(lab.max_score)), ("course", course)):
+        if value:
+            ET.SubElement(properties, "property", name=name, value=_clean(value))
     for check in lab.tests:
         _testcase(suite, lab, check)
     if lab.message or not lab.tests:
@@ -66,7 +67,7 @@ def _suite(parent: ET.Element, lab: LabResult) -> tuple[int, int, int]:
 
 def render(run: RunResult) -> str:
     root = ET.Element("testsuites", name="backend-labs")
-    totals = [_suite(root, lab) for lab in run.labs]
+    totals = [_suite(root, lab, run.course) for lab in run.labs]
     root.set("tests", str(sum(t[0] for t in totals)))
     root.set("failures", str(sum(t[1] for t in totals)))
     root.set("errors", str(sum(t[2] for t in totals)))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import psutil
 
 from grader.errors import ServiceUnavailable
+from grader.services import pull_memory
 from grader.services.base import ServiceName
 
 if TYPE_CHECKING:
@@ -109,12 +110,17 @@ def image_problem(image: str, announce: bool = True) -> str | None:
         return reason(exc)
     if os.environ.get("GRADER_DOCKER_PULL") == "never":
         return "not on this machine, and GRADER_DOCKER_PULL=never forbids pulling it"
+    failed = pull_memory.recent_failure(image)
+    if failed is not None and os.environ.get("GRADER_DOCKER_PULL") != "always":
+        return failed  # a pull that failed lately fails again: no "pulling…" line on every run
     if announce:
         print(f"grader: pulling Docker image {image} (first use only)…", file=sys.stderr, flush=True)
     try:
         engine.images.pull(image)
     except docker.errors.DockerException as exc:
+        pull_memory.remember_failure(image, reason(exc))
         return f"not on this machine, and the pull failed: {reason(exc)}"
+    pull_memory.forget(image)
     return None
 
 

@@ -14,13 +14,16 @@ from grader.services.select import choose
 
 
 def main(service: ServiceName) -> int:
-    backend = choose(service)
-
     def stop(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    try:
+        backend = choose(service)
+    except GraderError as exc:  # no backend at all: the command that started us reports it, no traceback
+        warm.write_failure(service, exc)
+        return 2
     try:
         backend.start()
         warm.write(
@@ -31,6 +34,7 @@ def main(service: ServiceName) -> int:
             signal.pause()
     except GraderError as exc:
         print(exc, flush=True)
+        warm.write_failure(service, exc)
         return 2
     finally:
         backend.stop()

@@ -25,6 +25,21 @@ HOW_TO_GET_ONE = (
 )
 
 
+def ways_to_get_a_server(lab_id: str, docker_answers: bool) -> str:
+    """One paragraph for a learner whose machine has no MongoDB: every way to get one, then the preview."""
+    docker = ("Docker answers here but has no mongo:7 image: `docker pull mongo:7` (or set GRADER_MONGODB_IMAGE "
+              "to an image you have)" if docker_answers else "start Docker; the grader then runs the mongo:7 image")
+    return (
+        "This lab needs a MongoDB server and none could be had on this machine. Any one of these gives you one: "
+        "install MongoDB so that `mongod` is on PATH (or set GRADER_MONGOD to the binary); "
+        f"{docker}; or set GRADER_MONGODB_URL to a server you run (for example `make services-up SERVICES=mongodb` "
+        "where Docker Compose works, or a free MongoDB Atlas cluster). Then run `make lab LAB="
+        f"{lab_id}` again. Meanwhile, a labelled preview: `GRADER_MONGODB_BACKEND=emulated grader check {lab_id}` "
+        "runs the checks on an emulator (mongomock) inside the grader — NOT a real MongoDB server; checks that need "
+        "one end as 'error', and final grading uses a real server."
+    )
+
+
 @dataclass(frozen=True)
 class MongodBinary:
     path: Path

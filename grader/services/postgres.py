@@ -18,6 +18,12 @@ from grader.services.server_process import ServerProcess, free_port, private_dir
 
 # Grading databases are throw-away copies of a template: durability settings only cost time.
 FAST_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200")
+# What the PostgreSQL administration labs grade needs on the server itself (restart-only settings):
+# pg_stat_statements for the monitoring lab, logical decoding for the replication lab; a short retry
+# interval so a logical replication worker that stopped on a conflict retries within a check's time.
+LAB_SETTINGS = ("shared_preload_libraries=pg_stat_statements", "wal_level=logical",
+                "wal_retrieve_retry_interval=200ms")
+SERVER_SETTINGS = FAST_SETTINGS + LAB_SETTINGS
 
 
 @dataclass(frozen=True)
@@ -43,9 +49,17 @@ def find_binaries() -> PgBinaries:
 
     GRADER_LOCAL_BINARIES=embedded skips the system ones (to test the pip-only path).
     """
-    candidates: list[tuple[str, str]] = []
     if os.environ.get("GRADER_LOCAL_BINARIES") == "embedded":
         return _embedded_or_error()
+    for folder, source in _system_bindirs():
+        if _has_server(Path(folder)):
+            return PgBinaries(Path(folder), f"system PostgreSQL ({source}: {folder})")
+    return _embedded_or_error()
+
+
+def _system_bindirs() -> list[tuple[str, str]]:
+    """Folders that may hold PostgreSQL binaries, in the order find_binaries() prefers them."""
+    candidates: list[tuple[str, str]] = []
     if os.environ.get("GRADER_PG_BINDIR"):
         candidates.append((os.environ["GRADER_PG_BINDIR"], "GRADER_PG_BINDIR"))
     pg_config = shutil.which("pg_config")
@@ -58,10 +72,40 @@ def find_binaries() -> PgBinaries:
         candidates.append((str(Path(postgres_on_path).resolve().parent), "PATH"))
     for folder in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True):
         candidates.append((folder, "system install"))
-    for folder, source in candidates:
-        if _has_server(Path(folder)):
-            return PgBinaries(Path(folder), f"system PostgreSQL ({source}: {folder})")
-    return _embedded_or_error()
+    return candidates
+
+
+def client_bindir(server_major: int) -> Path | None:
+    """Client tools (pg_dump, pg_restore, psql) for a server of this major version: the same major
+    first (a local server's own folder), else the oldest newer one (pg_dump reads older servers,
+    pg_restore reads older archives); None when this machine has neither."""
+    embedded_only = os.environ.get("GRADER_LOCAL_BINARIES") == "embedded"
+    folders = [] if embedded_only else [Path(folder) for folder, _ in _system_bindirs()]
+    embedded = embedded_bindir()
+    if embedded is not None:
+        folders.append(embedded)
+    found: dict[int, Path] = {}
+    for folder in folders:
+        major = _client_major(folder)
+        if major is not None and major >= server_major:
+            found.setdefault(major, folder)
+    return found[min(found)] if found else None
+
+
+def _client_major(folder: Path) -> int | None:
+    """The major version of the pg_dump in `folder` ("pg_dump (PostgreSQL) 15.14" -> 15)."""
+    tools = [folder / name for name in ("pg_dump", "pg_restore", "psql")]
+    if not all(tool.is_file() for tool in tools):
+        return None
+    try:
+        out = subprocess.run([str(tools[0]), "--version"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    words = out.split()
+    try:
+        return int(words[-1].split(".")[0]) if words else None
+    except ValueError:
+        return None
 
 
 def _embedded_or_error() -> PgBinaries:
@@ -110,7 +154,7 @@ class LocalPostgres(LocalServerBackend):
         self.port = free_port()
         command = [str(self.binaries.bindir / "postgres"), "-D", str(data), "-p", str(self.port),
                    "-k", str(sockets), "-c", "listen_addresses=127.0.0.1"]
-        for setting in FAST_SETTINGS:
+        for setting in SERVER_SETTINGS:
             command += ["-c", setting]
         # SIGINT is PostgreSQL's "fast" shutdown: it does not wait for clients to disconnect.
         self._process = ServerProcess(command, self.port, folder, account, "postgres.log", signal.SIGINT)

@@ -87,14 +87,20 @@ def choose(service: ServiceName) -> ServiceBackend:
         return FACTORIES[choice](service)
     if UrlBackend.configured(service):
         return UrlBackend(service)
-    if docker_available():
+    docker_answers = docker_available()
+    if docker_answers:
         docker = _docker_for_auto(service)
         if docker is not None:
             return docker
     try:
         return FACTORIES["local"](service)
     except ServiceUnavailable as exc:
+        from grader.services.docker_engine import image_fix, image_for
+
+        # Advice to "start Docker" while Docker runs misleads: say what Docker lacks instead.
+        docker_way = (f"give Docker the image ({image_fix(service, image_for(service))})" if docker_answers
+                      else "start Docker")
         raise ServiceUnavailable(
             f"no {service} server could be had: {exc.problem}",
-            f"any one of: start Docker; install the server ({exc.fix}); or set {ENV_URL[service]}",
+            f"any one of: {docker_way}; install the server ({exc.fix}); or set {ENV_URL[service]}",
         ) from None

@@ -24,6 +24,7 @@ from mirakuru.exceptions import AlreadyRunning, ProcessExitedWithError, TimeoutE
 from grader.errors import ServiceUnavailable
 
 UNPRIVILEGED_CANDIDATES = ("postgres", "nobody")
+OWNER_FILE = "grader-owner.pid"
 
 
 def run_as() -> pwd.struct_passwd | None:
@@ -50,6 +51,7 @@ def user_kwargs(account: pwd.struct_passwd | None) -> dict[str, Any]:
 
 def private_dir(prefix: str, account: pwd.struct_passwd | None) -> Path:
     folder = Path(tempfile.mkdtemp(prefix=prefix))
+    (folder / OWNER_FILE).write_text(str(os.getpid()))  # a killed owner's server is pruned (leftovers.py)
     if account is not None:
         os.chown(folder, account.pw_uid, account.pw_gid)
     folder.chmod(0o700)

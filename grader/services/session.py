@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import TracebackType
 
+from grader import stopped
 from grader.errors import ServiceUnavailable
 from grader.services import warm
 from grader.services.base import ServiceBackend, ServiceName
@@ -67,7 +68,10 @@ class ServicePool:
 
     def close(self) -> None:
         while self._started:
-            self._started.pop().stop()
+            backend = self._started.pop()
+            backend.stop()
+            if backend.backend != "url":  # a server named by URL is the user's: we stop nothing there
+                stopped.record(f"{backend.service} server ({backend.describe()})")
 
     def __enter__(self) -> ServicePool:
         return self

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from grader import pids
-from grader.errors import ServiceUnavailable
+from grader.errors import GraderError, ServiceUnavailable
 from grader.paths import state_dir
 from grader.services.base import ServiceName
 from grader.services.probes import answers
@@ -53,6 +53,24 @@ def write(state: WarmService) -> None:
     temp.replace(target)
 
 
+def _failure_file(service: str) -> Path:
+    return folder() / f"{service}.failure"  # not *.json: that is a running service
+
+
+def write_failure(service: str, exc: GraderError) -> None:
+    """The keeper's reason for giving up, as problem and fix, for the command waiting on it."""
+    _failure_file(service).write_text(json.dumps({"problem": exc.problem, "fix": exc.fix}))
+
+
+def _failure(service: str, log: Path) -> ServiceUnavailable:
+    try:
+        data = json.loads(_failure_file(service).read_text())
+        return ServiceUnavailable(str(data["problem"]), str(data["fix"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return ServiceUnavailable(f"{service} did not start:\n{log.read_text(errors='replace').strip()}",
+                                  "see the lines above")
+
+
 def read(service: str) -> WarmService | None:
     """The warm service if its keeper is alive and its server answers; stale files are removed."""
     path = state_file(service)
@@ -77,6 +95,7 @@ def up(service: ServiceName) -> WarmService:
     if existing is not None:
         return existing
     log = folder() / f"{service}.log"
+    _failure_file(service).unlink(missing_ok=True)
     with log.open("w") as log_file:
         keeper = subprocess.Popen(
             [sys.executable, "-m", "grader.services.keeper", service],
@@ -92,9 +111,7 @@ def up(service: ServiceName) -> WarmService:
         if state is not None:
             return state
         if keeper.poll() is not None:
-            raise ServiceUnavailable(
-                f"{service} did not start:\n{log.read_text(errors='replace').strip()}", "see the lines above"
-            )
+            raise _failure(service, log)
         time.sleep(0.1)
     keeper.kill()
     raise ServiceUnavailable(f"{service} did not start within {START_TIMEOUT_S:.0f} s", f"see {log}")

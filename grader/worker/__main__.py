@@ -1,9 +1,14 @@
 """The worker process: imports the learner's module and answers calls, one JSON line each.
 
 Protocol (stdin → stdout, one JSON object per line):
-  request  {"module": "solution", "function": "top", "args": [...], "kwargs": {...}, "inject": "redis"|null}
-  response {"ok": true, "value": ...} or {"ok": false, "kind": "import"|"call"|"result", "message": "..."}
+  request  {"module": "solution", "function": "top" (null: only import), "args": [...], "kwargs": {...},
+            "inject": "redis"|["redis", "postgres"]|null, "crash_after_replies": n|null}
+  response {"ok": true, "value": ...} or {"ok": false, "kind": "import"|"call"|"result", "message": "..."},
+           preceded by {"imported": "solution"} the first time a module loaded
 The learner's own prints go to stderr, so they cannot corrupt the protocol.
+`inject` puts connected clients before the arguments, in the order named. `crash_after_replies`
+gives this one call a Redis client that ends the process (exit CRASH_EXIT) once Redis has answered
+n commands: a crash between two steps of the learner's code, at a point the check chooses.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import sys
 import traceback
 from types import ModuleType
 from typing import Any
+
+CRASH_EXIT = 70
 
 
 def _learner_traceback(exc: BaseException, folder: str) -> str:
@@ -51,6 +58,51 @@ def _client(kind: str) -> Any:
     raise ValueError(f"unknown injection '{kind}'")
 
 
+def _crashing_redis(replies: int) -> Any:
+    """A Redis client whose process dies once `replies` answers (errors included) have been read."""
+    import redis
+
+    read = 0
+
+    class DiesAfterReplies(redis.Connection):
+        armed = False  # the handshake (AUTH, SELECT, CLIENT SETINFO) does not count
+
+        def on_connect(self) -> None:  # redis-py before 6.2 runs the handshake here
+            super().on_connect()  # type: ignore[no-untyped-call]
+            self.armed = True
+
+        def on_connect_check_health(self, *args: Any, **kwargs: Any) -> None:  # and later versions here
+            super().on_connect_check_health(*args, **kwargs)
+            self.armed = True
+
+        def read_response(self, *args: Any, **kwargs: Any) -> Any:
+            nonlocal read
+            try:
+                return super().read_response(*args, **kwargs)
+            finally:
+                if self.armed:
+                    read += 1
+                    if read >= replies:
+                        os._exit(CRASH_EXIT)
+
+    pool = redis.ConnectionPool.from_url(os.environ["GRADER_REDIS_URL"], decode_responses=True,
+                                         connection_class=DiesAfterReplies)
+    return redis.Redis(connection_pool=pool)
+
+
+def _injected(request: dict[str, Any], clients: dict[str, Any]) -> list[Any]:
+    kinds = request.get("inject") or []
+    crash = request.get("crash_after_replies")
+    injected = []
+    for kind in [kinds] if isinstance(kinds, str) else kinds:
+        if kind == "redis" and crash:
+            injected.append(_crashing_redis(int(crash)))
+            continue
+        clients.setdefault(kind, _client(kind))
+        injected.append(clients[kind])
+    return injected
+
+
 def main() -> None:
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # learner prints land on stderr
@@ -65,23 +117,23 @@ def main() -> None:
             module = modules.get(request["module"])
             if module is None:
                 module = modules[request["module"]] = importlib.import_module(request["module"])
+                protocol.write(json.dumps({"imported": request["module"]}) + "\n")  # a hang after this is the call's
         except BaseException as exc:  # a SyntaxError or anything at import time is the learner's to fix
             response = {"ok": False, "kind": "import", "message": _learner_traceback(exc, folder)}
             if isinstance(exc, SyntaxError):
                 response["message"] = f"{exc.filename and os.path.basename(exc.filename)}, line {exc.lineno}: {exc.msg}"
             protocol.write(json.dumps(response) + "\n")
             continue
+        if request["function"] is None:  # only import the module (Worker.ready)
+            protocol.write(json.dumps({"ok": True, "value": None}) + "\n")
+            continue
         function = getattr(module, request["function"], None)
         if not callable(function):
             missing = f"{request['module']}.py has no function {request['function']}()"
             response = {"ok": False, "kind": "call", "message": missing}
         else:
-            args = list(request.get("args", []))
-            if request.get("inject"):
-                kind = request["inject"]
-                clients.setdefault(kind, _client(kind))
-                args.insert(0, clients[kind])
             try:
+                args = [*_injected(request, clients), *request.get("args", [])]
                 value = function(*args, **request.get("kwargs", {}))
                 response = {"ok": True, "value": value}
                 json.dumps(response)

@@ -9,81 +9,115 @@ import selectors
 import signal
 import subprocess
 import sys
-import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from grader.checks.problems import GraderFault, SubmissionProblem
+from grader.sandbox import Sandbox, SandboxLimits, SandboxProcess
 
 MAX_OUTPUT_SHOWN = 1500
+AT_IMPORT = "*import*"  # key of a timeout while the module was still being imported
 
 
 class Worker:
-    """One learner module folder served by a persistent subprocess.
+    """One learner module folder served by a persistent process in a sandbox.
 
-    `env` carries only what the learner may use (connection URLs with the learner role).
+    `env` carries only what the learner may use (connection URLs with the learner role); the sandbox
+    holds a copy of `folder` and nothing else of the course, and closing the worker kills its tree.
     """
 
-    def __init__(self, folder: Path, env: dict[str, str], timeout_s: float, module: str = "solution") -> None:
+    def __init__(self, folder: Path, env: dict[str, str], timeout_s: float, module: str = "solution",
+                 limits: SandboxLimits | None = None, hide: Sequence[Path] = (),
+                 timeouts: dict[str, str] | None = None) -> None:
         self.folder = folder
         self.env = env
         self.timeout_s = timeout_s
         self.module = module
-        self._process: subprocess.Popen[str] | None = None
-        self._output: IO[str] | None = None
+        self.limits = limits
+        self.hide = hide
+        self._sandbox: Sandbox | None = None
+        self._process: SandboxProcess | None = None
         self._mark = 0
+        self.last_exit: int | None = None  # the exit code of the last worker process that ended during a call
+        self._pending = b""  # what the worker wrote after the last whole line read
+        self._answered = False  # the running process has answered a call: its module is imported
+        # function -> the message of its timeout; shared by the workers of one source (both variants),
+        # so an endless loop costs one timeout, not one per check
+        self.timeouts = timeouts if timeouts is not None else {}
 
-    def _start(self) -> subprocess.Popen[str]:
+    def _start(self) -> SandboxProcess:
         if not (self.folder / f"{self.module}.py").is_file():
             raise SubmissionProblem(f"{self.module}.py is missing from {self.folder}: restore the starter file")
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
-        environment.update(self.env)
-        environment["PYTHONDONTWRITEBYTECODE"] = "1"
-        environment["PYTHONUNBUFFERED"] = "1"
-        # The learner's prints go to a file, not a pipe: a full pipe would block their code.
-        self._output = tempfile.TemporaryFile("w+")  # noqa: SIM115 - lives as long as the worker; closed in close()
-        return subprocess.Popen(
-            [sys.executable, "-m", "grader.worker"],
-            cwd=self.folder,
-            env=environment,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._output,
-            text=True,
-            start_new_session=True,  # so a timeout can kill whatever the learner's code started
-        )
+        if self._sandbox is None:
+            self._sandbox = Sandbox(self.env, self.limits, files_from=self.folder, hide=self.hide)
+        # -I: the learner's folder is put on sys.path by the worker itself, PYTHON* variables are ignored
+        return self._sandbox.spawn([sys.executable, "-I", "-m", "grader.worker"], channel=True)
 
-    def call(self, function: str, *args: Any, inject: str | None = None, **kwargs: Any) -> Any:
-        """Call `module.function(*args)` in the worker and return its value, or raise SubmissionProblem."""
+    def start(self) -> None:
+        """Start the worker process now (it also starts on the first call), e.g. before a timed race."""
         if self._process is None or self._process.poll() is not None:
             self._process = self._start()
+            self._answered = False
+            self._pending = b""
+
+    def ready(self) -> None:
+        """Start the process and import the module now, so that the timeout of a call that follows covers
+        only the call: checks that race several workers make them all ready first."""
+        self.call(None)
+
+    def call(self, function: str | None, *args: Any, inject: str | list[str] | None = None,
+             crash_after_replies: int | None = None, **kwargs: Any) -> Any:
+        """Call `module.function(*args)` in the worker and return its value, or raise SubmissionProblem.
+
+        `inject` names the clients passed before `args` ("redis", "postgres", "mongodb", or a list of them);
+        `crash_after_replies` ends the worker process once Redis has answered that many of this call's
+        commands (raised here as SubmissionProblem, like any crash; `last_exit` is then
+        grader.worker.__main__.CRASH_EXIT).
+        """
+        called = f"{function}()" if function else f"importing {self.module}.py"
+        earlier = self.timeouts.get(AT_IMPORT) or (function and self.timeouts.get(function))
+        if earlier is not None:
+            raise SubmissionProblem(f"{earlier} (not called again after that timeout)")
+        self.start()
         process = self._process
-        assert process.stdin is not None and process.stdout is not None
-        assert self._output is not None
-        self._output.seek(0, os.SEEK_END)
-        self._mark = self._output.tell()
-        request = {"module": self.module, "function": function, "args": list(args), "kwargs": kwargs, "inject": inject}
+        assert process is not None and process.stdin is not None and process.stdout is not None
+        self._mark = process.output.mark()
+        request = {"module": self.module, "function": function, "args": list(args), "kwargs": kwargs, "inject": inject,
+                   "crash_after_replies": crash_after_replies}
         try:
-            process.stdin.write(json.dumps(request) + "\n")
+            process.stdin.write((json.dumps(request) + "\n").encode())
             process.stdin.flush()
         except BrokenPipeError:
             output = self._printed()
-            self.close()
-            raise SubmissionProblem(f"{function}() could not be called: the Python process exited{output}") from None
+            reason = self._end(process)
+            raise SubmissionProblem(f"{called} could not be done: the Python process ended ({reason}){output}"
+                                    ) from None
+        deadline = time.monotonic() + self.timeout_s
         line = self._read_line(process.stdout, self.timeout_s)
-        if not line:  # "" is end of output: the process ended; None is the timeout
-            crashed = line == ""
+        while line and line.startswith(b'{"imported"'):
+            self._answered = True
+            line = self._read_line(process.stdout, deadline - time.monotonic())
+        if not line:  # b"" is end of output: the process ended; None is the timeout
+            crashed = line == b""
             if crashed:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(timeout=5)
             output = self._printed()
-            self.close()
+            reason = self._end(process)
             if crashed:
-                raise SubmissionProblem(f"{function}() ended the Python process (exit {process.returncode}){output}")
-            raise SubmissionProblem(
-                f"{function}() did not return within {self.timeout_s:g} s: look for an endless loop or a blocking call"
-            )
+                self.last_exit = process.popen.returncode
+                raise SubmissionProblem(f"{called} ended the Python process: {reason}{output}")
+            if self._answered and function:
+                problem = (f"{function}() did not return within {self.timeout_s:g} s: look for an endless loop "
+                           "or a blocking call")
+                self.timeouts[function] = problem
+            else:
+                problem = (f"importing {self.module}.py did not finish within {self.timeout_s:g} s: look for an "
+                           "endless loop or a blocking call at module level (outside any function)")
+                self.timeouts[AT_IMPORT] = problem
+            raise SubmissionProblem(problem)
         try:
             response = json.loads(line)
         except ValueError:
@@ -95,35 +129,51 @@ class Worker:
         prefix = prefixes.get(kind, f"{function}() raised an exception")
         raise SubmissionProblem(f"{prefix}:\n{response['message']}{self._printed()}")
 
-    @staticmethod
-    def _read_line(stream: IO[str], timeout_s: float) -> str | None:
-        """One line of the worker's answer; "" when its output ended, None when the time ran out."""
+    def _read_line(self, stream: IO[bytes], timeout_s: float) -> bytes | None:
+        """One line of the worker's answer; b"" when its output ended, None when the time ran out.
+        Reads the pipe itself (not through a buffered reader), so a second line that arrived with the
+        first is kept for the next read instead of hiding from select()."""
         deadline = time.monotonic() + timeout_s
         with selectors.DefaultSelector() as selector:
-            selector.register(stream, selectors.EVENT_READ)
-            while True:
+            selector.register(stream.fileno(), selectors.EVENT_READ)
+            while b"\n" not in self._pending:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not selector.select(remaining):
                     return None
-                return stream.readline()
+                chunk = os.read(stream.fileno(), 65536)
+                if not chunk:
+                    return b""
+                self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        return line + b"\n"
 
     def _printed(self) -> str:
-        """The tail of what the learner's code printed, to show beside a failure."""
-        if self._output is None:
+        """The tail of what the learner's code printed since the call began, to show beside a failure."""
+        if self._process is None:
             return ""
-        self._output.seek(self._mark)
-        text = self._output.read()[-MAX_OUTPUT_SHOWN:].strip()
+        if self._process.poll() is not None:
+            self._process.output.finish(timeout=0.05)
+        text = self._process.output.since(self._mark, limit=MAX_OUTPUT_SHOWN).strip()
         return f"\n--- your code printed ---\n{text}" if text else ""
 
-    def close(self) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
+    def _end(self, process: SandboxProcess) -> str:
+        """Stop the worker's whole tree and say how it ended; the next call starts a new one."""
+        assert self._sandbox is not None
+        self._sandbox.kill_all()
+        self._process = None
+        return process.exit_reason()
+
+    def kill(self) -> None:
+        """SIGKILL the worker process now, from any thread (a fault a check injects, e.g. mid-job):
+        a call in progress then ends as "ended the Python process", and the next call starts a new
+        process in the same sandbox. Its streams are left to the calling thread, which cleans up."""
+        process = self._process
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        for stream in (process.stdin, process.stdout, self._output):
-            if stream is not None:
-                stream.close()
-        self._output = None
+
+    def close(self) -> None:
+        self._process = None
+        if self._sandbox is not None:
+            self._sandbox.close()
+            self._sandbox = None

@@ -1,0 +1,1 @@
+"""The learner's loop around `grader check`: progress, hints, watch, reset and a shell on the playground."""

@@ -1,0 +1,51 @@
+"""Finding a sandbox's processes wherever they went: by account (root) or by an environment marker.
+
+A learner process can leave its process group with `setsid` and be re-parented; it cannot leave its
+account, and without root it keeps the marker in its environment unless it deliberately clears it —
+which is why, as root, the cgroup and the account are the guarantee and the marker a laptop's
+best effort.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+MARKER = "GRADER_SANDBOX"
+
+
+def by_uid(uid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if entry.stat().st_uid == uid:
+                    found.append(int(entry.name))
+    return found
+
+
+def by_marker(token: str) -> list[int]:
+    needle = f"{MARKER}={token}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            with contextlib.suppress(OSError):
+                if needle in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+    return found
+
+
+def kill_until_gone(find: Callable[[], list[int]], rounds: int = 100) -> None:
+    """SIGKILL what `find` returns until it returns nothing (a fork loop keeps adding for a while)."""
+    for _ in range(rounds):
+        pids = find()
+        if not pids:
+            return
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.005)
