@@ -13,6 +13,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from bson.int64 import Int64
+
 FIRST = ["Ada", "Bruno", "Chen", "Dara", "Emil", "Farah", "Goran", "Hana", "Ivo", "Jun", "Kemal", "Lena",
          "Mira", "Nils", "Olu", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Vera", "Wes", "Yara"]
 LAST = ["Abara", "Brandt", "Costa", "Dvorak", "Eze", "Fontaine", "Grieg", "Haddad", "Ilves", "Jansen",
@@ -43,14 +45,17 @@ class Shape:
     empty_orders: int  # orders without items
     missing_city: float
     accounts: int
+    first_day: dt.datetime  # orders span about a year from here: the hidden range is not inside the public one
     shuffle: bool
 
 
 VARIANTS = {
     "public": Shape(seed=11, customers=24, orders=90, first_id=1, id_gap=1, idle_customers=3, orphan_orders=2,
-                    empty_orders=2, missing_city=0.1, accounts=8, shuffle=False),
+                    empty_orders=2, missing_city=0.1, accounts=8, first_day=dt.datetime(2024, 1, 1, 9, 0),
+                    shuffle=False),
     "hidden": Shape(seed=12, customers=37, orders=140, first_id=5000, id_gap=9, idle_customers=7, orphan_orders=5,
-                    empty_orders=4, missing_city=0.25, accounts=11, shuffle=True),
+                    empty_orders=4, missing_city=0.25, accounts=11,
+                    first_day=dt.datetime(2023, 9, 1, 9, 0), shuffle=True),
 }
 
 
@@ -115,7 +120,7 @@ def _orders(rng: random.Random, shape: Shape, customers: list[Document], product
     active = [c["_id"] for c in customers[: len(customers) - shape.idle_customers]]
     missing = [max(c["_id"] for c in customers) + 100 + i for i in range(shape.orphan_orders)]
     documents = []
-    start = dt.datetime(2024, 1, 1, 9, 0)
+    start = shape.first_day
     for number, oid in enumerate(_ids(rng, shape, shape.orders, 100000)):
         customer = missing[number % len(missing)] if number < shape.orphan_orders else rng.choice(active)
         items: list[Document] = []
@@ -177,6 +182,55 @@ def _legacy_products(shape: Shape, products: list[Document]) -> list[Document]:
     return documents
 
 
+def _edges(shape: Shape, collections: dict[str, list[Document]]) -> None:
+    """Documents that tell plausible wrong answers apart, in every variant (tests/test_dataset_edges.py).
+
+    Prices stored as int and long beside doubles, a price exactly on the "below 20" boundary, a tie at
+    the cut of "the three most expensive sale items" (inserted before the item it ties with, so natural
+    order and `_id` order differ), two orders of one customer at the same moment, orders on the last and
+    first second of a month and on both sides of 1 July 2024, an account balance exactly at 10000 and
+    tied balances below it, and valid legacy documents without the optional `tags` and with an int price.
+    A random stream derived from the variant's seed leaves the documents drawn before as they were.
+    """
+    rng = random.Random(shape.seed * 104_729)
+    products, orders, accounts = collections["products"], collections["orders"], collections["accounts"]
+    next_product = max(p["_id"] for p in products) + rng.randint(1, shape.id_gap)
+    for document in rng.sample([p for p in products if p["category"] in ("kitchen", "garden")], 2):
+        document["price"] = 20  # an int, exactly on the boundary
+    for document in rng.sample([p for p in products if isinstance(p["price"], float)], 3):
+        document["price"] = Int64(round(document["price"]))  # a long
+    kitchen = next(p for p in products if p["category"] == "kitchen")
+    products.append({**kitchen, "_id": next_product, "sku": f"KIT-{next_product:05d}", "price": 20, "stock": 5,
+                     "tags": ["gift"], "ratings": [], "sizes": []})
+    next_product += rng.randint(1, shape.id_gap)
+    on_sale = sorted((p for p in products if "sale" in p["tags"] and not p.get("discontinued")),
+                     key=lambda p: (-float(p["price"]), p["_id"]))
+    third = on_sale[2]
+    products.insert(0, {**third, "_id": next_product, "sku": f"{third['sku'][:3]}-{next_product:05d}",
+                        "name": third["name"], "ratings": [], "sizes": []})
+    customers = sorted({o["customer_id"] for o in orders if o["items"]})
+    next_order = max(o["_id"] for o in orders) + rng.randint(1, shape.id_gap)
+    who = rng.choice(customers)
+    latest = max((o for o in orders if o["customer_id"] == who), key=lambda o: o["ordered_at"])
+    moments = [latest["ordered_at"], dt.datetime(2024, 3, 31, 23, 59, 59), dt.datetime(2024, 4, 1),
+               dt.datetime(2024, 6, 30, 23, 59, 59), dt.datetime(2024, 7, 1)]
+    for number, moment in enumerate(moments):
+        template = rng.choice([o for o in orders if o["items"]])
+        orders.append({**template, "_id": next_order, "customer_id": who if number == 0 else template["customer_id"],
+                       "ordered_at": moment, "status": "completed" if number < 3 else "pending",
+                       "items": [dict(item) for item in template["items"]], "shipping": dict(template["shipping"])})
+        next_order += rng.randint(1, shape.id_gap)
+    accounts[0]["balance"] = 10000
+    poorest = sorted(accounts[1:], key=lambda a: (a["balance"], a["_id"]))
+    for account in poorest[:2]:
+        account["balance"] = min(poorest[0]["balance"], 9500)
+    legacy = [d for d in collections["legacy_products"] if isinstance(d.get("tags"), list)
+              and isinstance(d.get("name"), str) and d.get("category") in CATALOG and isinstance(d.get("price"), float)
+              and isinstance(d.get("stock"), int) and d["stock"] >= 0 and d["price"] >= 0]
+    legacy[-1].pop("tags")
+    legacy[-2]["price"] = int(legacy[-2]["price"]) + 1
+
+
 def mongo_collections(variant: str) -> dict[str, list[Document]]:
     shape = VARIANTS[variant]
     rng = random.Random(shape.seed)
@@ -194,4 +248,5 @@ def mongo_collections(variant: str) -> dict[str, list[Document]]:
     if shape.shuffle:
         for documents in collections.values():
             rng.shuffle(documents)
+    _edges(shape, collections)  # after the shuffle: the tie it inserts first stays first
     return collections

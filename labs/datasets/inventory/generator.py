@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -98,6 +99,7 @@ def generate(variant: str) -> Inventory:
     _stock(rng, inv)
     _deliveries(rng, shape, inv)
     _reorder_list(rng, inv)
+    _edges(shape, inv)
     if shape.shuffle:
         for rows in (inv.suppliers, inv.products, inv.warehouses, inv.stock, inv.deliveries, inv.reorder_list):
             rng.shuffle(rows)
@@ -133,6 +135,30 @@ def _deliveries(rng: random.Random, shape: Shape, inv: Inventory) -> None:
     day = dt.date(2024, 9, 2)
     for did, (wid, pid) in zip(_ids(rng, shape, len(pairs)), pairs, strict=True):
         inv.deliveries.append((did, wid, pid, rng.randint(1, 30), day + dt.timedelta(days=rng.randint(0, 4))))
+
+
+def _edges(shape: Shape, inv: Inventory) -> None:
+    """Rows that tell plausible wrong answers apart, in every variant (tests/test_dataset_edges.py).
+
+    A pair delivered twice with the same quantity (a UNION or DISTINCT drops one), stock exactly at
+    the reorder level (not low) and one below it, and a Norwegian price whose 5 % raise ends in half
+    a cent (rounding, not truncation). A random stream derived from the variant's seed.
+    """
+    rng = random.Random(shape.seed * 104_729)
+    repeated = Counter((d[1], d[2]) for d in inv.deliveries)
+    wid, pid = rng.choice(sorted(pair for pair, n in repeated.items() if n >= 2))
+    twin = next(d for d in inv.deliveries if (d[1], d[2]) == (wid, pid))
+    inv.deliveries.append((max(d[0] for d in inv.deliveries) + rng.randint(1, shape.id_gap), wid, pid, twin[3],
+                           twin[4]))
+    level = {p[0]: p[6] for p in inv.products if not p[7] and p[6] > 0}
+    rows = [i for i, s in enumerate(inv.stock) if s[1] in level]
+    at, below = rng.sample(rows, 2)
+    inv.stock[at] = (inv.stock[at][0], inv.stock[at][1], level[inv.stock[at][1]])
+    inv.stock[below] = (inv.stock[below][0], inv.stock[below][1], level[inv.stock[below][1]] - 1)
+    norwegian = {s[0] for s in inv.suppliers if s[2] == "Norway"}
+    index = next(i for i, p in enumerate(inv.products) if p[5] in norwegian and not p[7])
+    pid, sku, name, category, _, supplier, reorder, discontinued = inv.products[index]
+    inv.products[index] = (pid, sku, name, category, Decimal("3.10"), supplier, reorder, discontinued)
 
 
 def _reorder_list(rng: random.Random, inv: Inventory) -> None:

@@ -99,6 +99,7 @@ def generate(variant: str) -> Shop:
             shop.order_items.append((oid, product[0], rng.randint(1, 5), product[3]))
     _staff(rng, shape, shop)
     _tied_orders(shape, shop)
+    _edges(shape, shop)
     if shape.shuffle:
         for rows in (shop.customers, shop.products, shop.orders, shop.order_items):
             rng.shuffle(rows)  # type: ignore[arg-type]
@@ -122,6 +123,83 @@ def _tied_orders(shape: Shape, shop: Shop) -> None:
         for product in rng.sample(shop.products[: int(shape.products * 0.85)], rng.randint(1, 3)):
             shop.order_items.append((next_id, product[0], rng.randint(1, 5), product[3]))
         next_id += rng.randint(1, shape.id_gap)
+
+
+def _edges(shape: Shape, shop: Shop) -> None:
+    """Rows that tell plausible wrong answers from right ones, in every variant (tests/test_dataset_edges.py).
+
+    Ties on every named sort key, values exactly on each boundary a task names, a second year, mixed
+    case, namesakes inside one group, and order lines whose `unit_price` is not the list price.
+    A separate random stream, derived from the variant's seed, leaves every earlier row as it was.
+    """
+    rng = random.Random(shape.seed * 104_729)
+    next_customer = max(c[0] for c in shop.customers) + rng.randint(1, shape.id_gap)
+    next_order = max(o[0] for o in shop.orders) + rng.randint(1, shape.id_gap)
+    next_product = max(p[0] for p in shop.products) + rng.randint(1, shape.id_gap)
+    city = rng.choice(CITIES)
+
+    def customer(name: str, where: str | None = city) -> int:
+        nonlocal next_customer
+        cid = next_customer
+        email = f"{name.lower().replace(' ', '.')}.{cid}@example.test"
+        shop.customers.append((cid, name, email, where, dt.date(2023, 6, 1) + dt.timedelta(days=rng.randint(0, 300))))
+        next_customer += rng.randint(1, shape.id_gap)
+        return cid
+
+    def order(cid: int | None, at: dt.datetime, status: str, lines: list[tuple[int, int, Decimal]]) -> int:
+        nonlocal next_order
+        oid = next_order
+        shop.orders.append((oid, cid, at, status))
+        shop.order_items.extend((oid, pid, qty, price) for pid, qty, price in lines)
+        next_order += rng.randint(1, shape.id_gap)
+        return oid
+
+    # some earlier lines were sold at a discount: unit_price is not the list price
+    for index in rng.sample(range(len(shop.order_items)), len(shop.order_items) // 6):
+        oid, pid, qty, price = shop.order_items[index]
+        shop.order_items[index] = (oid, pid, qty, (price * Decimal("0.85")).quantize(Decimal("0.01")))
+    sold = shop.products[: int(shape.products * 0.85)]
+
+    def some_lines() -> list[tuple[int, int, Decimal]]:
+        return [(p[0], rng.randint(1, 3), p[3]) for p in rng.sample(sold, rng.randint(1, 2))]
+
+    # mixed case: "ra" only as "Ra"/"RA"; a lower-case initial; namesakes in one city (customer_id breaks the tie)
+    twin_name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    for name in ("Olu BRANDT", "Emil Rahman", f"ida {rng.choice(LAST)}", twin_name, twin_name):
+        customer(name)
+    # order counts exactly at the "at least 6" boundary, and tied above it
+    for count in (6, 6, 5):
+        cid = customer(f"{rng.choice(FIRST)} {rng.choice(LAST)}", rng.choice(CITIES))
+        for n in range(count):
+            order(cid, dt.datetime(2024, 5 + n, 3, 10, 0), "completed" if n % 2 else "pending", some_lines())
+    # "above 150": one customer whose only big order totals exactly 150.00, one at 150.01
+    for total in (Decimal("150.00"), Decimal("150.01")):
+        cid = customer(f"{rng.choice(FIRST)} {rng.choice(LAST)}", None)
+        product = rng.choice(sold)
+        order(cid, dt.datetime(2024, 6, 12, 15, 30), "completed",
+              [(product[0], 2, Decimal("70.00")), (rng.choice([p for p in sold if p != product])[0], 1, total - 140)])
+    # March 2024 boundaries, a leap day, and March of a second year
+    regulars = sorted({o[1] for o in shop.orders if o[1] is not None})
+    for at, status in ((dt.datetime(2024, 2, 29, 23, 59, 59), "completed"), (dt.datetime(2024, 3, 1), "pending"),
+                       (dt.datetime(2024, 3, 31, 23, 59, 59), "completed"), (dt.datetime(2024, 4, 1), "completed"),
+                       (dt.datetime(2024, 3, 15, 12, 0), "cancelled"), (dt.datetime(2025, 3, 10, 9, 0), "completed")):
+        order(rng.choice(regulars), at, status, some_lines())
+    # the 10th latest order shares its moment with newer ids: the cut of "the latest 10" falls inside a tie
+    latest = sorted(shop.orders, key=lambda o: (o[2], o[0]), reverse=True)
+    for status in ("completed", "pending"):
+        order(rng.choice(regulars), latest[9][2], status, some_lines())
+    # a namesake product tied at the top price of its category; a product priced exactly at the average
+    top = max(shop.products, key=lambda p: (p[3], p[0]))
+    category_top = max((p for p in shop.products if p[2] != top[2]), key=lambda p: p[3])
+    maxed = max((p for p in shop.products if p[2] == category_top[2]), key=lambda p: p[3])
+    shop.products.append((next_product, maxed[1], maxed[2], maxed[3]))
+    next_product += rng.randint(1, shape.id_gap)
+    total, count = sum(p[3] for p in shop.products), len(shop.products)
+    cents = next(k for k in range(count + 1) if (total * 100 + 900 + k) % (count + 1) == 0)
+    shop.products.append((next_product, rng.choice(CATEGORIES["office"]), "office", Decimal(900 + cents) / 100))
+    next_product += rng.randint(1, shape.id_gap)
+    average = (total + Decimal(900 + cents) / 100) / (count + 1)
+    shop.products.append((next_product, rng.choice(CATEGORIES["books"]), "books", average.quantize(Decimal("0.01"))))
 
 
 def _staff(rng: random.Random, shape: Shape, shop: Shop) -> None:

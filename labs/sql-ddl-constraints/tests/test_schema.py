@@ -2,14 +2,17 @@
 is read and statements that must succeed or fail are run (each in a transaction that is rolled back)."""
 
 import datetime as dt
+import re
 
 import pytest
 
 INTEGER = ("integer", "bigint", "smallint")
 TEXT = ("text", "character varying")
 
-TEACHER = "INSERT INTO teachers (id, name, email) VALUES (1, 'Ines Duarte', 'ines@school.test');"
-STUDENTS = ("INSERT INTO students (id, name, email) VALUES "
+# OVERRIDING SYSTEM VALUE: the checks give ids themselves, also to an id GENERATED ALWAYS AS IDENTITY
+TEACHER = ("INSERT INTO teachers (id, name, email) OVERRIDING SYSTEM VALUE "
+           "VALUES (1, 'Ines Duarte', 'ines@school.test');")
+STUDENTS = ("INSERT INTO students (id, name, email) OVERRIDING SYSTEM VALUE VALUES "
             "(10, 'Ola Berg', 'ola@school.test'), (11, 'Kai Lund', 'kai@school.test');")
 COURSE = "INSERT INTO courses (code, title, term, teacher_id) VALUES ('DB101', 'Databases', '2025-spring', 1);"
 ENROL = "INSERT INTO enrolments (student_id, course_code) VALUES (10, 'DB101');"
@@ -30,10 +33,11 @@ def _person_table_in_catalog(db, table):
 
 
 def _person_rules_hold(db, table):
-    first = f"INSERT INTO {table} (id, name, email) VALUES (1, 'Ada Lind', 'ada@school.test');"
-    db.expect_error(first + f"INSERT INTO {table} (id, name, email) VALUES (2, 'Ada Moe', 'ada@school.test')",
+    given = f"INSERT INTO {table} (id, name, email) OVERRIDING SYSTEM VALUE VALUES"
+    first = f"{given} (1, 'Ada Lind', 'ada@school.test');"
+    db.expect_error(first + f"{given} (2, 'Ada Moe', 'ada@school.test')",
                     "23505", explain=f"{table}.email must be UNIQUE")
-    db.expect_error(f"INSERT INTO {table} (id, email) VALUES (3, 'x@school.test')",
+    db.expect_error(f"INSERT INTO {table} (id, email) OVERRIDING SYSTEM VALUE VALUES (3, 'x@school.test')",
                     "23502", explain=f"{table}.name must be NOT NULL")
 
 
@@ -63,8 +67,10 @@ def test_teacher_rules_hold(db):
 def test_student_rules_hold(db):
     """students: a duplicate email and a missing name are refused; a teacher's email is not taken"""
     _person_rules_hold(db, "students")
-    db.expect_ok("INSERT INTO teachers (id, name, email) VALUES (1, 'Ada Lind', 'ada@school.test');"
-                 "INSERT INTO students (id, name, email) VALUES (1, 'Ada Lind', 'ada@school.test')",
+    db.expect_ok("INSERT INTO teachers (id, name, email) OVERRIDING SYSTEM VALUE "
+                 "VALUES (1, 'Ada Lind', 'ada@school.test');"
+                 "INSERT INTO students (id, name, email) OVERRIDING SYSTEM VALUE "
+                 "VALUES (1, 'Ada Lind', 'ada@school.test')",
                  explain="a teacher and a student may share an email (UNIQUE is per table)")
 
 
@@ -141,6 +147,12 @@ def test_enrolment_keys_behave(db):
     today = db.query("SELECT CURRENT_DATE").rows[0][0]
     assert isinstance(today, dt.date)
     assert stored.rows == [(today,)], "enrolments.enrolled_on must default to today (DEFAULT CURRENT_DATE)"
+    default = db.query("SELECT column_default FROM information_schema.columns "
+                       "WHERE table_schema = 'public' AND table_name = 'enrolments' AND column_name = 'enrolled_on'")
+    written = str(default.rows[0][0]) if default.rows else ""
+    assert not re.fullmatch(r"'[^']*'::date", written), (
+        "enrolments.enrolled_on defaults to a fixed date: DEFAULT 'today' is read once, when the table is "
+        "created, and stays that day forever; DEFAULT CURRENT_DATE is evaluated at every insert")
 
 
 @pytest.mark.task(3)

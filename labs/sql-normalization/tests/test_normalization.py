@@ -13,15 +13,21 @@ from grader.checks.normal_form import (
     table_problems,
 )
 
+INTEGER = ("integer", "bigint")
+TEXT = ("text", "character varying")
 TABLES = [
     TableSpec("customers", ("customer_id", "email", "name", "city"), ("customer_id",),
-              not_null=("email", "name"), unique=(("email",),), generated=("customer_id",)),
-    TableSpec("products", ("sku", "name", "unit_price"), ("sku",), not_null=("name", "unit_price")),
+              not_null=("email", "name"), unique=(("email",),), generated=("customer_id",),
+              types={"customer_id": INTEGER, "email": TEXT, "name": TEXT, "city": TEXT}),
+    TableSpec("products", ("sku", "name", "unit_price"), ("sku",), not_null=("name", "unit_price"),
+              types={"sku": TEXT, "name": TEXT, "unit_price": ("numeric",)}),  # exact: numeric, with a scale or not
     TableSpec("orders", ("order_id", "customer_id", "ordered_at"), ("order_id",),
               not_null=("customer_id", "ordered_at"),
-              references={("customer_id",): ("customers", ("customer_id",))}),
+              references={("customer_id",): ("customers", ("customer_id",))},
+              types={"order_id": INTEGER, "customer_id": INTEGER, "ordered_at": ("timestamp without time zone",)}),
     TableSpec("order_lines", ("order_id", "sku", "quantity"), ("order_id", "sku"), not_null=("quantity",),
-              references={("order_id",): ("orders", ("order_id",)), ("sku",): ("products", ("sku",))}),
+              references={("order_id",): ("orders", ("order_id",)), ("sku",): ("products", ("sku",))},
+              types={"order_id": INTEGER, "sku": TEXT, "quantity": INTEGER}),
 ]
 FACTS = {
     "customers": "SELECT DISTINCT customer_email AS email FROM orders_flat",
@@ -81,7 +87,7 @@ def loaded(sql, variant):
 @pytest.mark.task(1)
 @pytest.mark.points(2)
 def test_tables_and_columns(sql, variant):
-    """the four tables exist with exactly the required columns"""
+    """the four tables exist with exactly the required columns, of the required types"""
     catalog = Catalog(created(sql, variant).checker)
     problems = [p for spec in TABLES for p in table_problems(catalog, spec)]
     assert not problems, "; ".join(problems)

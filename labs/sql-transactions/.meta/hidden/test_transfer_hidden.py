@@ -35,7 +35,7 @@ def test_no_deadlock_in_a_cycle(sql, seed):
     ledger.check_plan(sql, ledger.ring, seed, staged=True)
 
 
-@pytest.mark.task(2)
+@pytest.mark.task(4)  # README task 4: "a random mix of transfers in both directions ... the same way"
 @pytest.mark.points(2)
 def test_random_mix(sql, seed):
     """50 concurrent random transfers in both directions, some refused: balances consistent"""

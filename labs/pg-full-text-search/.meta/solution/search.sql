@@ -1,0 +1,10 @@
+CREATE FUNCTION search_articles(q text)
+RETURNS TABLE (id integer, title text, rank real)
+LANGUAGE sql STABLE
+AS $$
+    SELECT a.id, a.title, ts_rank(a.search, query) AS rank
+    FROM articles AS a, websearch_to_tsquery('english', q) AS query
+    WHERE a.search @@ query
+    ORDER BY rank DESC, a.id
+    LIMIT 10
+$$;

@@ -1,0 +1,2 @@
+-- pg-jsonb: write this file as README.md asks (indexes.sql).
+

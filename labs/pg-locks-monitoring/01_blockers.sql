@@ -1,0 +1,1 @@
+-- Task 1: every waiting session of this database and each session that blocks it (see README).

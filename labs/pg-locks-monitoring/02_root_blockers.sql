@@ -1,0 +1,1 @@
+-- Task 2: the root blockers: block others, wait for nobody (see README).

@@ -1,0 +1,1 @@
+-- Task 3: the five statements with the largest total execution time (see README).

@@ -1,0 +1,1 @@
+-- Task 4: tables with dead tuples (see README).

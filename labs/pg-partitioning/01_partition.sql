@@ -1,0 +1,1 @@
+-- Task 1: turn readings into a table partitioned by month (see README, task 1).

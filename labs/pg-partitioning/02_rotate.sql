@@ -1,0 +1,1 @@
+-- Task 2: detach January, attach July (see README, task 2). Runs after the reference task 1.

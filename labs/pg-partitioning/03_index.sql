@@ -1,0 +1,1 @@
+-- Task 3: an index on (device_id, recorded_at) for every partition (see README, task 3).

@@ -1,0 +1,1 @@
+-- Task 4: March 2024 per device, reading only March's partition (see README, task 4).

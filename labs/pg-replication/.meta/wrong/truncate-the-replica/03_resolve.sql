@@ -1,0 +1,2 @@
+-- Unblocks replication, but every row copied before is gone and never comes back.
+TRUNCATE orders;

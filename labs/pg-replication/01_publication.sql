@@ -1,0 +1,1 @@
+-- Task 1 (publisher database): the publication eu_orders (see README).

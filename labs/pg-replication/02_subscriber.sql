@@ -1,0 +1,1 @@
+-- Task 2 (subscriber database): the table the subscription fills (see README).

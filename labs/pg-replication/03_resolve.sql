@@ -1,0 +1,1 @@
+-- Task 3 (subscriber database): unblock the stalled subscription (see README).

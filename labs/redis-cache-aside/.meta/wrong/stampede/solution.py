@@ -1,0 +1,33 @@
+"""Wrong: plain cache-aside; callers that miss together all read the database."""
+
+import json
+import random
+
+FOUND_TTL_S, FOUND_JITTER_S = 300, 60
+MISSING_TTL_S, MISSING_JITTER_S = 30, 10
+
+
+def _key(product_id):
+    return f"product:{product_id}"
+
+
+def _load(r, db, product_id):
+    """Read the row and cache the answer (the product, or null), each with its own jittered lifetime."""
+    row = db.execute("SELECT id, name, price_cents FROM shop.product_by_id(%s)", (product_id,)).fetchone()
+    product = None if row is None else {"id": row[0], "name": row[1], "price_cents": row[2]}
+    ttl = (FOUND_TTL_S + random.randint(0, FOUND_JITTER_S) if product is not None
+           else MISSING_TTL_S + random.randint(0, MISSING_JITTER_S))
+    r.set(_key(product_id), json.dumps(product), ex=ttl)
+    return product
+
+
+def get_product(r, db, product_id):
+    cached = r.get(_key(product_id))
+    if cached is not None:
+        return json.loads(cached)  # a product, or None from a negative entry
+    return _load(r, db, product_id)
+
+
+def update_price(r, db, product_id, price_cents):
+    db.execute("SELECT shop.set_price(%s, %s)", (product_id, price_cents))
+    r.delete(_key(product_id))

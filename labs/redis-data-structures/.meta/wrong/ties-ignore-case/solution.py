@@ -1,0 +1,61 @@
+"""Wrong: ties on the leaderboard ordered case-blind, not in plain string order."""
+
+
+# 1. Sessions that expire: a string with a lifetime, set in the same command.
+def save_session(r, token, user_id, ttl_seconds):
+    r.set(f"session:{token}", user_id, ex=ttl_seconds)
+
+
+def load_session(r, token):
+    value = r.get(f"session:{token}")
+    return None if value is None else int(value)
+
+
+# 2. Profiles as hashes: HSET updates only the fields it is given.
+def save_profile(r, user_id, fields):
+    if fields:
+        r.hset(f"user:{user_id}", mapping=fields)
+
+
+def load_profile(r, user_id):
+    return r.hgetall(f"user:{user_id}")
+
+
+# 3. A leaderboard: ZINCRBY adds; ties are fetched whole at the cut, then ordered by name.
+def add_points(r, board, player, points):
+    return int(r.zincrby(f"board:{board}", points, player))
+
+
+def top(r, board, n):
+    if n <= 0:
+        return []
+    key = f"board:{board}"
+    entries = r.zrevrange(key, 0, n - 1, withscores=True)
+    if len(entries) == n:
+        # Players tied with the last one may sort before it by name: take every one at or above its score.
+        entries = r.zrangebyscore(key, entries[-1][1], "+inf", withscores=True)
+    ranked = sorted(entries, key=lambda entry: (-entry[1], entry[0].lower()))  # wrong: case-blind order
+    return [[player, int(score)] for player, score in ranked[:n]]
+
+
+# 4. Followers: a set ignores duplicates; SINTER intersects on the server.
+def follow(r, follower, user):
+    r.sadd(f"followers:{user}", follower)
+
+
+def common_followers(r, a, b):
+    return sorted(r.sinter(f"followers:{a}", f"followers:{b}"))
+
+
+# 5. Counting keys by prefix: SCAN until the cursor returns to 0 (scan_iter does the loop).
+def count_keys(r, prefix):
+    return sum(1 for _ in r.scan_iter(match=f"{prefix}*", count=500))
+
+
+# 6. A work queue: push at the tail, pop at the head.
+def enqueue(r, queue, item):
+    r.rpush(f"queue:{queue}", item)
+
+
+def dequeue(r, queue):
+    return r.lpop(f"queue:{queue}")
