@@ -123,7 +123,7 @@ def test_changed_labs_matches_submission_paths_exactly(repo: Path) -> None:
     labs = all_labs(repo)
     files = {"labs/sql-joins/queries/01_orders_with_customers.sql.bak",
              "labs/joins-copy/queries/03_customers_without_orders.sql"}
-    assert [lab.id for lab in changed.changed_labs(labs, repo, files)] == ["joins-copy"]
+    assert [lab.id for lab in changed.changed_labs(labs, files)] == ["joins-copy"]
 
 
 # The command -------------------------------------------------------------------------------------------

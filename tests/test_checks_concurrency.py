@@ -17,12 +17,12 @@ READ_THEN_WRITE = """
 CREATE FUNCTION bump_stale() RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE seen integer;
 BEGIN
-    SELECT n INTO seen FROM counter WHERE id = 1;
-    UPDATE counter SET n = seen + 1 WHERE id = 1;
+    SELECT n INTO seen FROM public.counter WHERE id = 1;
+    UPDATE public.counter SET n = seen + 1 WHERE id = 1;
     RETURN seen;
 END $$;
 CREATE FUNCTION bump_relative() RETURNS integer LANGUAGE sql AS $$
-    UPDATE counter SET n = n + 1 WHERE id = 1 RETURNING n
+    UPDATE public.counter SET n = n + 1 WHERE id = 1 RETURNING n
 $$;
 """
 
@@ -46,7 +46,7 @@ def database(pool: ServicePool) -> Iterator[tuple[str, str]]:
 
 def _counter(admin_url: str) -> int:
     with psycopg.connect(admin_url) as conn:
-        row = conn.execute("SELECT n FROM counter WHERE id = 1").fetchone()
+        row = conn.execute("SELECT n FROM public.counter WHERE id = 1").fetchone()
     assert row is not None
     return int(row[0])
 
@@ -68,7 +68,7 @@ def test_errors_are_reported_with_their_sqlstate(database: tuple[str, str]) -> N
 
 def test_gate_makes_every_unlocked_read_stale(database: tuple[str, str]) -> None:
     learner, admin = database
-    gate = Gate(admin, (Lock("SELECT 1 FROM counter WHERE id = 1 FOR UPDATE"),))
+    gate = Gate(admin, (Lock("SELECT 1 FROM public.counter WHERE id = 1 FOR UPDATE"),))
     run = run_concurrently(learner, [Call("SELECT bump_stale()")] * 20, gate)
     assert run.all_waited
     assert [o.value for o in run.outcomes] == [0] * 20, "every call read before the gate opened"
@@ -77,7 +77,7 @@ def test_gate_makes_every_unlocked_read_stale(database: tuple[str, str]) -> None
 
 def test_gate_keeps_relative_updates(database: tuple[str, str]) -> None:
     learner, admin = database
-    gate = Gate(admin, (Lock("SELECT 1 FROM counter WHERE id = 1 FOR UPDATE"),))
+    gate = Gate(admin, (Lock("SELECT 1 FROM public.counter WHERE id = 1 FOR UPDATE"),))
     run = run_concurrently(learner, [Call("SELECT bump_relative()")] * 20, gate)
     assert run.all_waited and not run.errors()
     assert sorted(o.value for o in run.outcomes) == list(range(1, 21))
@@ -86,7 +86,7 @@ def test_gate_keeps_relative_updates(database: tuple[str, str]) -> None:
 
 def test_gate_opens_after_its_timeout_when_a_call_never_blocks(database: tuple[str, str]) -> None:
     learner, admin = database
-    gate = Gate(admin, (Lock("SELECT 1 FROM counter WHERE id = 1 FOR UPDATE"),), settle_timeout_s=0.2)
+    gate = Gate(admin, (Lock("SELECT 1 FROM public.counter WHERE id = 1 FOR UPDATE"),), settle_timeout_s=0.2)
     run = run_concurrently(learner, [Call("SELECT pg_sleep(1)"), Call("SELECT bump_relative()")], gate)
     assert not run.all_waited
     assert not run.errors() and _counter(admin) == 1
@@ -98,7 +98,7 @@ INSERT INTO account SELECT i, 1000 FROM generate_series(1, 8) AS i;
 CREATE FUNCTION move(a integer, b integer, ordered boolean) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
     IF ordered THEN
-        PERFORM 1 FROM account WHERE id IN (a, b) ORDER BY id FOR UPDATE;
+        PERFORM 1 FROM public.account WHERE id IN (a, b) ORDER BY id FOR UPDATE;
     END IF;
     UPDATE account SET balance = balance - 1 WHERE id = a;
     UPDATE account SET balance = balance + 1 WHERE id = b;
@@ -116,7 +116,7 @@ def test_staged_gate_makes_lock_order_deadlocks_certain(database: tuple[str, str
         conn.execute(f"ALTER DATABASE {admin.rsplit('/', 1)[1].split('?')[0]} SET deadlock_timeout = '50ms'")
     pairs = [(1, 2), (2, 1), (3, 4), (4, 3), (5, 6), (6, 5), (7, 8), (8, 7)]
     calls = [Call("SELECT move(%s, %s, %s)", (a, b, ordered)) for a, b in pairs]
-    stages = tuple(Lock("SELECT 1 FROM account WHERE id = %s FOR UPDATE", (i,)) for i in range(1, 9))
+    stages = tuple(Lock("SELECT 1 FROM public.account WHERE id = %s FOR UPDATE", (i,)) for i in range(1, 9))
     for _ in range(3):
         run = run_concurrently(learner, calls, Gate(admin, stages))
         assert run.all_waited

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from grader.checks.explain import IndexedCopy, IndexedQuery, PlanNode, explain, index_problems, parse
-from grader.checks.problems import Mismatch
+from grader.checks.problems import Mismatch, SubmissionProblem
 from grader.checks.sql import SqlChecker
 from grader.isolation.postgres import PostgresIsolation
 from grader.services.session import ServicePool
@@ -101,5 +101,6 @@ def test_indexed_copy_catches_changed_results_and_planner_overrides(checker: Sql
     (tmp_path / "forces.sql").write_text(
         "CREATE INDEX ON events (owner, at); DO $$ BEGIN EXECUTE format("
         "'ALTER DATABASE %I SET enable_seqscan = off', current_database()); END $$;")
-    with pytest.raises(Mismatch, match="enable_seqscan = off"):
+    # refused either way: the learner may not alter the database (hardening), or the override is named
+    with pytest.raises((Mismatch, SubmissionProblem), match=r"enable_seqscan = off|must be owner of database"):
         IndexedCopy(checker, "forces.sql", [query]).check(query)

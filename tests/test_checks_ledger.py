@@ -70,3 +70,16 @@ def test_audit_hides_ids_and_amounts_for_hidden_data() -> None:
     after = dict(BALANCES) | {3: Decimal(-250), 2: Decimal(300)}
     problems = " ".join(audit(BALANCES, after, plan, [True, True], reveal=False).problems)
     assert problems and "account 3" not in problems and "250" not in problems and "50.00" not in problems
+
+
+def test_deadlock_message_names_the_cause() -> None:
+    """One-way plans cannot deadlock on lock order: a deadlock there is a shared-to-exclusive upgrade."""
+    from grader.checks.concurrency import Call, Outcome
+
+    deadlock = [Outcome(Call("SELECT transfer(1, 2, 5)"), sqlstate=ledger.DEADLOCK, error="deadlock detected")]
+    one_way = ledger.one_way(BALANCES, random.Random(1))
+    upgrade = ledger._explain_errors(deadlock, 50, reveal=False, opposed=ledger._money_flows_back(one_way))
+    assert "lock upgrade" in upgrade and "FOR SHARE" in upgrade and "different orders" not in upgrade
+    for plan in (ledger.crossing(BALANCES, random.Random(1)), ledger.ring(BALANCES, random.Random(1))):
+        order = ledger._explain_errors(deadlock, 50, reveal=False, opposed=ledger._money_flows_back(plan))
+        assert "different orders" in order and "lock upgrade" not in order

@@ -85,7 +85,7 @@ def test_a_good_schema_has_no_problems(checker: SqlChecker, tmp_path: Path) -> N
 def test_a_loose_schema_has_each_problem_named(checker: SqlChecker, tmp_path: Path) -> None:
     catalog = Catalog(_load(checker, tmp_path, LOOSE).checker)
     assert table_problems(catalog, PLAYERS) == [
-        "players has column(s) the task does not ask for: team_city — a fact that depends on another key belongs "
+        "players has a column the task does not ask for: team_city — a fact that depends on another key belongs "
         "in that key's table, stored once"]
     teams = " ".join(key_problems(catalog, TEAMS))
     assert "teams.name is not declared UNIQUE" in teams and "teams.name allows NULL" in teams

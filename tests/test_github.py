@@ -337,24 +337,40 @@ def uses(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
     return [s for s in job["steps"] if str(s.get("uses", "")).startswith(action + "@")]
 
 
+def _grader_command(grade: dict[str, Any], bundle: str = "") -> list[str]:
+    """The template's `grader check` line (with its continuation), variables filled in."""
+    script = grade["run"].replace("\\\n", " ")
+    (line,) = [x for x in script.splitlines() if "bin/grader check" in x]
+    line = line.replace('"${bundle[@]}"', bundle).replace("$GRADER_BASE", "origin/main")
+    return shlex.split(line.replace("$RUNNER_TEMP", "/tmp/runner"))
+
+
 def test_course_template_grades_pull_requests() -> None:
     flow = load_workflow(ROOT / "templates" / "github" / "grade.yml")
     assert set(flow["on"]) == {"pull_request"}
     assert flow["permissions"] == {"contents": "read", "pull-requests": "write"}
     (job,) = flow["jobs"].values()
     assert job["runs-on"] == "ubuntu-latest"
-    assert uses(job, "actions/checkout")[0]["with"]["fetch-depth"] == 0
+    checkouts = {s["with"]["path"]: s for s in uses(job, "actions/checkout")}
+    assert checkouts["pr"]["with"]["fetch-depth"] == 0
+    assert checkouts["base"]["with"]["ref"] == "${{ github.base_ref }}"  # the grader and course: the base's
     assert str(uses(job, "actions/setup-python")[0]["with"]["python-version"]) == "3.11"
-    assert steps_running(job, "make setup")
+    assert steps_running(job, "make -C base setup")
     (grade,) = steps_running(job, "grader check")
-    command = " ".join(grade["run"].split())
-    for part in ("--changed", "--format github", "--output results.json", "--report junit=results.xml"):
+    assert grade["working-directory"] == "pr"
+    command = " ".join(_grader_command(grade))
+    assert command.startswith("../base/.venv/bin/grader check")  # never the pull request's own grader
+    for part in ("--changed", "--format github", "--output /tmp/runner/results.json",
+                 "--report junit=/tmp/runner/results.xml"):
         assert part in command
     assert grade["env"]["GRADER_BACKEND"] == "docker"
     assert grade["env"]["GITHUB_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"
+    assert grade["env"]["GRADER_BUNDLE"] == "${{ secrets.GRADER_BUNDLE }}"
+    assert "public checks only" in grade["run"] and "GITHUB_STEP_SUMMARY" in grade["run"]  # without a bundle
     (upload,) = uses(job, "actions/upload-artifact")
     assert upload["if"] == "always()"
-    assert set(upload["with"]["path"].split()) == {"results.json", "results.xml"}
+    assert {Path(p.strip()).name for p in upload["with"]["path"].splitlines() if p.strip()} == {"results.json",
+                                                                                             "results.xml"}
 
 
 def test_course_template_command_line_parses() -> None:
@@ -364,11 +380,14 @@ def test_course_template_command_line_parses() -> None:
     flow = load_workflow(ROOT / "templates" / "github" / "grade.yml")
     (job,) = flow["jobs"].values()
     (grade,) = steps_running(job, "grader check")
-    args = shlex.split(grade["run"].replace("$GRADER_BASE", "origin/main"))
-    assert args[:2] == [".venv/bin/grader", "check"]
-    params = check.make_context("check", args[2:]).params
-    assert params["changed"] and params["base"] == "origin/main" and params["fmt"] == "github"
-    assert params["output"] == Path("results.json") and params["reports"] == [("junit", Path("results.xml"))]
+    for bundle, expected in (("", None), ("--bundle /tmp/runner/grading.bundle", Path("/tmp/runner/grading.bundle"))):
+        args = _grader_command(grade, bundle)
+        assert args[:2] == ["../base/.venv/bin/grader", "check"]
+        params = check.make_context("check", args[2:]).params
+        assert params["changed"] and params["base"] == "origin/main" and params["fmt"] == "github"
+        assert params["bundle"] == expected
+        assert params["output"] == Path("/tmp/runner/results.json")
+        assert params["reports"] == [("junit", Path("/tmp/runner/results.xml"))]
 
 
 def test_project_ci_lints_type_checks_and_tests_on_real_servers() -> None:
@@ -381,7 +400,10 @@ def test_project_ci_lints_type_checks_and_tests_on_real_servers() -> None:
     test = jobs["test"]
     assert steps_running(test, "make test")
     images = {name: service["image"].split(":")[0] for name, service in test["services"].items()}
-    assert sorted(images.values()) == ["mongo", "postgres", "redis"]
+    assert sorted(images.values()) == ["postgres", "redis"]
+    # MongoDB runs as a one-node replica set (transactions): a service container takes no command, so a step
+    # starts it with --replSet and waits for a primary
+    assert steps_running(test, "--replSet rs0") and steps_running(test, "isWritablePrimary")
     for variable, port in (("GRADER_POSTGRES_URL", "5432"), ("GRADER_MONGODB_URL", "27017"),
                            ("GRADER_REDIS_URL", "6379")):
         assert f"localhost:{port}" in test["env"][variable]

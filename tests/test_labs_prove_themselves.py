@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 
 from grader import labs
-from grader.prove import Verdict, cases, materialise
-from grader.runner import grade
+from grader.parallel import default_jobs
+from grader.prove import Verdict, cases, prove_cases
 from grader.services.session import ServicePool
 from tests.mongo_emulation import MongoForTests, decide
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL = [(lab, case, folder, full) for lab in labs.all_labs(ROOT) for case, folder, full in cases(lab)]
+GRADED: dict[tuple[str, str], Verdict] = {}  # filled by the verdicts fixture; its timings go in the summary
 MONGO: MongoForTests = decide()  # sets GRADER_MONGODB_BACKEND=emulated only when no real MongoDB answers
 
 
@@ -39,18 +40,37 @@ def _report_mongo(pytestconfig: pytest.Config) -> None:
             terminalreporter.section("MongoDB backend")
             for line in MONGO.lines():
                 terminalreporter.write_line(line)
+            if GRADED:
+                terminalreporter.section("lab proofs: where the time went (wall seconds per lab, all its cases)")
+                per_lab: dict[str, float] = {}
+                for verdict in GRADED.values():
+                    per_lab[verdict.lab] = per_lab.get(verdict.lab, 0.0) + verdict.result.duration
+                ranked = sorted(per_lab.items(), key=lambda item: -item[1])
+                terminalreporter.write_line(", ".join(f"{lab} {seconds:.0f}" for lab, seconds in ranked))
 
     if not pytestconfig.pluginmanager.has_plugin("mongo-emulation-summary"):
         pytestconfig.pluginmanager.register(Summary(), "mongo-emulation-summary")
+
+
+@pytest.fixture(scope="module")
+def verdicts(request: pytest.FixtureRequest, pool: ServicePool) -> dict[tuple[str, str], Verdict]:
+    """The selected cases (all, or those `-k` picks), graded side by side (one per core), once. A case
+    that must be rejected stops at its first failed check: that failure is the proof."""
+    selected = [item.callspec.params for item in request.session.items  # type: ignore[attr-defined]
+                if getattr(item, "originalname", "") == "test_lab_case"]
+    work = [(p["lab"], p["case"], p["folder"], p["expect_full"]) for p in selected]
+    # one more than the cores: a lab with a web service spends much of its time waiting on it
+    GRADED.update({(v.lab, v.case): v for v in prove_cases(work, pool, ROOT, default_jobs() + 1, first_fail=True)})
+    return GRADED
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("lab", "case", "folder", "expect_full"), ALL,
                          ids=[f"{lab.id}:{case}" + ("[emulated]" if _on_emulator(lab) else "")
                               for lab, case, _, _ in ALL])
-def test_lab_case(lab: labs.Lab, case: str, folder: Path, expect_full: bool, pool: ServicePool) -> None:
-    with materialise(lab, case, folder) as submission:
-        result = grade(lab, pool, submission, ROOT)
+def test_lab_case(lab: labs.Lab, case: str, folder: Path, expect_full: bool,
+                  verdicts: dict[tuple[str, str], Verdict]) -> None:
+    result = verdicts[(lab.id, case)].result
     if _on_emulator(lab):
         _prove_on_emulator(Verdict(lab.id, case, expect_full, result))
         return

@@ -154,3 +154,24 @@ def test_emulator_refuses_explain(tmp_path: Path) -> None:
             mongo_run.learner_url_for("x")
     finally:
         mongo_run.close()
+
+
+def test_emulator_refusing_valid_operators_is_not_the_learners_fail(tmp_path: Path) -> None:
+    """$sortArray, $topN, $type as a number or a list are valid MongoDB: on mongomock they end as `error`."""
+    mongo_run = MongoRun(EMULATED_URL, "test-lab")
+    try:
+        mongo = checker(mongo_run, tmp_path)
+        write(tmp_path / "ref", "q.json", '{"filter": {"status": "done"}}')
+        for query in ('{"filter": {"status": {"$type": 2}}}', '{"filter": {"status": {"$type": ["string", "int"]}}}'):
+            write(tmp_path / "mine", "q.json", query)
+            with pytest.raises(GraderFault, match="not run on the MongoDB emulator"):
+                mongo.check_query("q.json", "orders")
+        write(tmp_path / "ref", "p.json", '[{"$project": {"n": {"$size": "$items"}}}]')
+        write(tmp_path / "mine", "p.json", '[{"$project": {"n": {"$sortArray": {"input": "$items", "sortBy": 1}}}}]')
+        with pytest.raises(GraderFault, match=r"not run on the MongoDB emulator.*\$sortArray"):
+            mongo.check_pipeline("p.json", "orders")
+        write(tmp_path / "mine", "p.json", '[{"$project": {"n": {"$sizeOf": "$items"}}}]')
+        with pytest.raises(SubmissionProblem, match="sizeOf"):  # not MongoDB either: the learner's mistake
+            mongo.check_pipeline("p.json", "orders")
+    finally:
+        mongo_run.close()

@@ -17,13 +17,13 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
 
 import click
 import pytest
 
 from grader.render import formats, github, gradescope, json_format, junit
 from grader.results import SCHEMA_VERSION, RunResult
+from tests.gradescope_spec import validate_gradescope
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -118,29 +118,6 @@ def test_junit_matches_golden(run: RunResult) -> None:
 
 
 # Gradescope ------------------------------------------------------------------------------------
-# The published field list (Gradescope autograder specification, "Output format").
-GRADESCOPE_TOP = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
-                  "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}
-GRADESCOPE_TEST = {"score", "max_score", "status", "name", "name_format", "number", "output", "output_format",
-                   "tags", "visibility", "extra_data"}
-GRADESCOPE_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
-
-
-def validate_gradescope(report: dict[str, Any]) -> None:
-    assert set(report) <= GRADESCOPE_TOP, set(report) - GRADESCOPE_TOP
-    assert isinstance(report["score"], (int, float))  # required here, since we give it at the top level
-    assert isinstance(report["execution_time"], int)
-    for test in report["tests"]:
-        assert set(test) <= GRADESCOPE_TEST, set(test) - GRADESCOPE_TEST
-        assert isinstance(test["score"], (int, float)) and isinstance(test["max_score"], (int, float))
-        assert test["status"] in {"passed", "failed"}
-        assert test["visibility"] in GRADESCOPE_VISIBILITY
-        assert isinstance(test["name"], str) and isinstance(test["output"], str)
-        if "number" in test:
-            assert isinstance(test["number"], str)
-    assert report["score"] == sum(t["score"] for t in report["tests"])
-
-
 def test_gradescope_fits_the_published_field_list(run: RunResult) -> None:
     report = json.loads(gradescope.render(run))
     validate_gradescope(report)
@@ -155,16 +132,41 @@ def test_gradescope_one_lab_numbers_by_task_and_defers_hidden_checks(run: RunRes
     validate_gradescope(report)
     by_name = {t["name"]: t for t in report["tests"]}
     failing = by_name["task 2: every customer | with a count"]
-    assert failing["number"] == "2" and failing["status"] == "failed" and failing["max_score"] == 2
+    assert failing["number"] == "2.1" and failing["status"] == "failed" and failing["max_score"] == 2
     assert failing["visibility"] == "visible" and "2 rows are missing" in failing["output"]
     hidden = by_name["task 2: every customer | with a count (hidden data)"]
     assert hidden["visibility"] == "after_published" and "details are not shown" in hidden["output"]
-    assert by_name["files are in place"]["status"] == "passed" and "number" not in by_name["files are in place"]
+    assert hidden["number"] == "2.2"
+    assert by_name["files are in place"]["status"] == "passed" and by_name["files are in place"]["number"] == "0.1"
+
+
+def _number_key(number: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in number.split("."))
+
+
+def test_gradescope_numbers_are_unique_and_in_task_order(run: RunResult) -> None:
+    for graded in (run, RunResult(labs=[run.labs[0]])):
+        numbers = [t["number"] for t in json.loads(gradescope.render(graded))["tests"]]
+        assert len(set(numbers)) == len(numbers), numbers
+        assert numbers == sorted(numbers, key=_number_key), numbers
 
 
 def test_gradescope_several_labs_number_lab_dot_task(run: RunResult) -> None:
     numbers = [t.get("number") for t in json.loads(gradescope.render(run))["tests"]]
-    assert "1.2" in numbers and "2" not in numbers
+    assert "1.2.1" in numbers and "2.0.1" in numbers and "2" not in numbers
+
+
+def test_gradescope_grader_fault_is_never_a_lost_point(run: RunResult) -> None:
+    """An errored check can lose nothing (max_score 0) and says grading failed and will be redone."""
+    report = json.loads(gradescope.render(run))
+    errored = [t for t in report["tests"] if "GRADING FAILED" in t["output"]]
+    assert {t["name"] for t in errored} == {"sql-joins · task 3: runs within the time limit", "redis-basics · grading"}
+    for test in errored:
+        assert test["score"] == 0 and test["max_score"] == 0 and "will be redone" in test["output"]
+    assert report["output"].startswith("GRADING FAILED for part of this submission")
+    lost = sum(t["max_score"] - t["score"] for t in report["tests"])
+    failed_points = sum(c.max_points - c.points for lab in run.labs for c in lab.tests if c.status == "fail")
+    assert lost == failed_points
 
 
 def test_gradescope_matches_golden(run: RunResult) -> None:

@@ -373,3 +373,26 @@ def test_include_columns_of_a_unique_index_are_not_part_of_the_key(checker: Fact
     sql.expect_unique("members", ["email"])
     with pytest.raises(Mismatch, match=r"needs UNIQUE \(email, name\)"):
         sql.expect_unique("members", ["email", "name"])
+
+
+def test_state_reports_every_differing_table(checker: Factory) -> None:
+    """The first differing table may be a side effect; the real symptom can be in the next one."""
+    learner = "DELETE FROM stock WHERE item_id = 2; UPDATE items SET price = 0.01 WHERE id = 1;"
+    sql = checker(learner={"s.sql": learner}, reference={"s.sql": "SELECT 1;"})
+    with pytest.raises(Mismatch) as caught:
+        sql.check_state("s.sql", ["items", "stock"])
+    message = str(caught.value)
+    assert "items (" in message and "stock (" in message, message
+
+
+def test_after_runs_earlier_reference_files_first_on_both_copies(checker: Factory) -> None:
+    earlier = {"01_make.sql": "CREATE TABLE tags (item_id integer, tag text);"}
+    reference = {**earlier, "02_fill.sql": "INSERT INTO tags SELECT id, kind FROM items WHERE kind IS NOT NULL;"}
+    learner = {"02_fill.sql": "INSERT INTO tags SELECT id, kind FROM items;"}
+    sql = checker(learner=learner, reference=reference)
+    with pytest.raises(GraderFault, match="tags"):  # without the earlier task even the reference finds no table
+        sql.check_after("02_fill.sql", "SELECT * FROM tags")
+    with pytest.raises(Mismatch, match="1 unexpected row"):
+        sql.check_after("02_fill.sql", "SELECT * FROM tags", after=["01_make.sql"])
+    right = checker(learner={"02_fill.sql": reference["02_fill.sql"]}, reference=reference)
+    right.check_after("02_fill.sql", "SELECT * FROM tags", after=["01_make.sql"])

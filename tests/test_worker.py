@@ -82,3 +82,24 @@ def test_a_syntax_error_names_the_line(tmp_path: Path) -> None:
 def test_a_missing_file_says_to_restore_the_starter(tmp_path: Path) -> None:
     with pytest.raises(SubmissionProblem, match=r"solution\.py is missing"):
         Worker(tmp_path, {}, timeout_s=5).call("f")
+
+
+def test_ready_imports_the_module_before_any_call(tmp_path: Path) -> None:
+    """Checks that race workers make them ready first: the import's time is not taken from a call's timeout."""
+    (tmp_path / "solution.py").write_text("open('imported', 'w').close()\ndef pid():\n    import os\n"
+                                          "    return os.getpid()\n")
+    worker = Worker(tmp_path, {}, timeout_s=5)
+    worker.ready()
+    sandbox_files = worker._sandbox.workdir if worker._sandbox else None  # where the module runs
+    assert sandbox_files is not None and (sandbox_files / "imported").exists(), "ready() did not import the module"
+    first = worker.call("pid")
+    assert worker.call("pid") == first  # the same process: ready() started it, the calls reuse it
+    worker.close()
+
+
+def test_ready_reports_a_module_that_cannot_be_imported(tmp_path: Path) -> None:
+    (tmp_path / "solution.py").write_text("def broken(:\n")
+    worker = Worker(tmp_path, {}, timeout_s=2)
+    with pytest.raises(SubmissionProblem, match=r"solution\.py, line 1"):
+        worker.ready()
+    worker.close()
