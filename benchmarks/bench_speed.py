@@ -1,0 +1,277 @@
+"""The speed targets, measured side by side in one run: `make bench` (writes benchmarks/RESULTS.md).
+
+    .venv/bin/python benchmarks/bench_speed.py [--runs 5] [--baseline REF] [--no-all] [--output FILE]
+
+Every figure is the wall time of the real command as a subprocess, a median over interleaved runs
+(mode A, mode B, mode A, … so that the machine's changing load falls on every mode alike), printed
+beside the others as ratios, with the load average before and after. Modes:
+- warm: after `grader services up` (local servers + the warm grader);
+- cold: nothing running, local backend: the command starts and stops its own servers;
+- warm, no warm grader (GRADER_WARM=0): warm servers, but a new `grader` process imports everything;
+- container per lab: cold on the docker backend (testcontainers, the common way) when an engine answers;
+- baseline: the same command from the code at REF (default: the last commit before the speed work),
+  warm servers, run from a `git worktree` of REF with this interpreter.
+Peak RSS of a whole-course run is the largest sum of resident memory over the command's whole process
+tree (servers, pytest children and learner workers included), sampled every 50 ms.
+A benchmark, not a test: it asserts only that every command graded (exit 0 or 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GRADER = [str(Path(sys.executable).with_name("grader"))]
+BASELINE_REF = "f96796c"  # the course as it was before the speed work (issue 12)
+TARGETS = {  # figure -> (target seconds or MB, what it is)
+    "warm sql": (0.5, "warm `grader check sql-joins --solution`"),
+    "warm redis": (0.7, "warm `grader check redis-data-structures --solution`"),
+    "cold sql": (2.0, "cold `grader check sql-joins --solution` (no services running, local backend)"),
+    "help": (0.15, "`grader --help`"),
+    "list": (0.15, "`grader list`"),
+    "all": (20.0, "`grader check --all --solution` (every lab in the course), warm"),
+    "rss": (500.0, "peak RSS of the whole-course run (MB, whole process tree)"),
+}
+
+FOLDERS: list[Path] = []
+
+
+def state_folder(labs: Path) -> Path:
+    """A GRADER_ROOT of its own (a link to labs/), so nobody's warm services are used or disturbed."""
+    folder = Path(tempfile.mkdtemp(prefix="grader-bench-"))
+    (folder / "labs").symlink_to(labs)
+    FOLDERS.append(folder)
+    return folder
+
+
+def environment(state: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not (k.startswith("GRADER_") and k.endswith(("_URL", "_BACKEND")))}
+    return {**env, "GRADER_ROOT": str(state), "GRADER_BACKEND": "local", "TESTCONTAINERS_RYUK_DISABLED": "true",
+            **extra}
+
+
+def run(command: list[str], env: dict[str, str], cwd: Path = ROOT, sample: bool = False,
+        graded: tuple[int, ...] = (0, 1), output: list[bytes] | None = None) -> tuple[float, float]:
+    """Wall seconds, and the peak RSS of the whole tree in MB when `sample` is set; `output` receives stdout."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = [0.0]
+    sampler = threading.Thread(target=_sample, args=(process, peak), daemon=True) if sample else None
+    if sampler:
+        sampler.start()
+    out, err = process.communicate()
+    elapsed = time.perf_counter() - started
+    if sampler:
+        sampler.join()
+    if output is not None:
+        output.append(out)
+    if process.returncode not in graded:
+        sys.exit(f"`{' '.join(command)}` exited {process.returncode}:\n{err.decode()[-3000:]}\n{out.decode()[-2000:]}")
+    return elapsed, peak[0]
+
+
+def _sample(process: subprocess.Popen[bytes], peak: list[float]) -> None:
+    while process.poll() is None:
+        peak[0] = max(peak[0], _tree_rss_mb(process.pid))
+        time.sleep(0.05)
+
+
+def _tree_rss_mb(root: int) -> float:
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        parents[int(entry.name)] = int(fields.get("PPid", "0").strip())
+        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    tree = {root}
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return sum(rss.get(pid, 0) for pid in tree) / 1024
+
+
+def whole_course_env(warm: dict[str, str]) -> dict[str, str]:
+    """The whole-course run grades the MongoDB labs on the labelled emulator where no real server can be
+    had (no mongod, no GRADER_MONGODB_URL): timed like the rest, their real-server checks counted apart."""
+    if shutil.which("mongod") or os.environ.get("GRADER_MONGODB_URL") or docker_answers():
+        return warm
+    return {**warm, "GRADER_MONGODB_BACKEND": "emulated"}
+
+
+def whole_course_coverage(printed: bytes) -> str:
+    """What the whole-course run graded: labs, checks passed, and checks that could not run here (by lab)."""
+    report = json.loads(printed)
+    statuses = Counter(test["status"] for lab in report["labs"] for test in lab["tests"])
+    not_run = {lab["id"]: sum(t["status"] == "error" for t in lab["tests"]) for lab in report["labs"]}
+    named = ", ".join(f"{lab} {count}" for lab, count in not_run.items() if count)
+    text = f"{len(report['labs'])} labs, {statuses['pass']} checks passed, {statuses['fail']} failed"
+    return text + (f", {statuses['error']} could not run on this machine ({named})" if named else "")
+
+
+def docker_answers() -> bool:
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def baseline_checkout(ref: str) -> Path | None:
+    folder = Path(tempfile.mkdtemp(prefix="grader-bench-baseline-"))
+    FOLDERS.append(folder)
+    result = subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(folder / "tree"), ref],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        print(f"baseline {ref}: not available ({result.stderr.strip()}); baseline figures skipped")
+        return None
+    return folder / "tree"
+
+
+def interleaved(modes: dict[str, Callable[[], float]], runs: int) -> dict[str, list[float]]:
+    for measure in modes.values():
+        measure()  # one uncounted run each: file cache, bytecode, templates
+    times: dict[str, list[float]] = {mode: [] for mode in modes}
+    for _ in range(runs):
+        for mode, measure in modes.items():
+            times[mode].append(measure())
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--baseline", default=BASELINE_REF, help="git ref of the code to compare with")
+    parser.add_argument("--no-all", action="store_true", help="skip the whole-course run")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    options = parser.parse_args()
+    load_before = os.getloadavg()
+    lines: list[str] = []
+
+    warm = environment(state_folder(ROOT / "labs"))
+    cold = environment(state_folder(ROOT / "labs"))
+    baseline_tree = baseline_checkout(options.baseline)
+    baseline = (environment(state_folder(baseline_tree / "labs"), PYTHONPATH=str(baseline_tree))
+                if baseline_tree else None)
+    old_grader = [sys.executable, "-m", "grader.cli"]
+
+    run([*GRADER, "services", "up"], warm)
+    if baseline is not None:
+        run([*old_grader, "services", "up"], baseline, cwd=baseline_tree or ROOT)
+    try:
+        sql = ["check", "sql-joins", "--solution", "--format", "json"]
+        redis = ["check", "redis-data-structures", "--solution", "--format", "json"]
+        modes: dict[str, Callable[[], float]] = {
+            "warm sql": lambda: run([*GRADER, *sql], warm)[0],
+            "warm sql, no warm grader": lambda: run([*GRADER, *sql], {**warm, "GRADER_WARM": "0"})[0],
+            "warm redis": lambda: run([*GRADER, *redis], warm)[0],
+            "cold sql": lambda: run([*GRADER, *sql], cold)[0],
+            "help": lambda: run([*GRADER, "--help"], cold)[0],
+            "list": lambda: run([*GRADER, "list"], cold)[0],
+            "warm list": lambda: run([*GRADER, "list"], warm)[0],
+        }
+        if baseline is not None:
+            modes["baseline warm sql"] = lambda: run([*old_grader, *sql], baseline, cwd=baseline_tree or ROOT)[0]
+            modes["baseline help"] = lambda: run([*old_grader, "--help"], baseline, cwd=baseline_tree or ROOT)[0]
+        if docker_answers():
+            docker = environment(state_folder(ROOT / "labs"), GRADER_BACKEND="docker")
+            docker.setdefault("GRADER_POSTGRES_IMAGE", "backend-labs/postgres:15-local")
+            modes["container per lab sql"] = lambda: run([*GRADER, *sql], docker)[0]
+        times = interleaved(modes, options.runs)
+        whole: tuple[float, float] | None = None
+        coverage = ""
+        baseline_whole: float | None = None
+        if not options.no_all:
+            printed: list[bytes] = []
+            # exit 2 is allowed here: checks this machine cannot run (no real MongoDB) are grader errors,
+            # counted and named in the results instead of ending the benchmark
+            whole = run([*GRADER, "check", "--all", "--solution", "--format", "json"], whole_course_env(warm),
+                        sample=True, graded=(0, 1, 2), output=printed)
+            coverage = whole_course_coverage(printed[0])
+            if baseline is not None:
+                baseline_whole = run([*old_grader, "check", "--all", "--solution", "--format", "json"], baseline,
+                                     cwd=baseline_tree or ROOT)[0]
+    finally:
+        run([*GRADER, "services", "down"], warm)
+        if baseline is not None:
+            run([*old_grader, "services", "down"], baseline, cwd=baseline_tree or ROOT)
+        if baseline_tree is not None:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(baseline_tree)],
+                           capture_output=True)
+
+    medians = {mode: statistics.median(values) for mode, values in times.items()}
+    figures = {k: medians[k] for k in ("warm sql", "warm redis", "cold sql", "help", "list")}
+    if whole is not None:
+        figures["all"], figures["rss"] = whole
+    load_after = os.getloadavg()
+    lines.append("# Benchmark results (`make bench`)")
+    lines.append("")
+    lines.append(f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
+    lines.append(f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+                 f"{platform.system()} {platform.release()}")
+    lines.append(f"- load average (1/5/15 min): before {_load(load_before)}, after {_load(load_after)}")
+    lines.append(f"- runs: {options.runs} per mode, interleaved, after one uncounted run each; "
+                 f"baseline: {options.baseline if baseline is not None else 'not available'}")
+    lines.append("")
+    lines.append("| figure | median | min | max | target | met |")
+    lines.append("| --- | ---: | ---: | ---: | ---: | :---: |")
+    for mode, values in times.items():
+        target = TARGETS.get(mode)
+        met = "" if target is None else ("yes" if medians[mode] < target[0] else "no")
+        lines.append(f"| {mode} | {medians[mode]:.3f} s | {min(values):.3f} s | {max(values):.3f} s | "
+                     f"{'' if target is None else f'< {target[0]:g} s'} | {met} |")
+    if whole is not None:
+        lines.append(f"| all labs, warm (1 run) | {whole[0]:.1f} s | | | < 20 s | {'yes' if whole[0] < 20 else 'no'} |")
+        lines.append(f"| peak RSS, all labs | {whole[1]:.0f} MB | | | < 500 MB | {'yes' if whole[1] < 500 else 'no'} |")
+    if baseline_whole is not None:
+        lines.append(f"| baseline all labs, warm (1 run) | {baseline_whole:.1f} s | | | | |")
+    if whole is not None:
+        lines.append("")
+        lines.append(f"Whole-course run: {coverage}.")
+    lines.append("")
+    lines.append("Ratios (same run):")
+    lines.append("")
+    for slower, faster in [("warm sql, no warm grader", "warm sql"), ("cold sql", "warm sql"),
+                           ("baseline warm sql", "warm sql"), ("container per lab sql", "warm sql"),
+                           ("container per lab sql", "cold sql"), ("baseline help", "help"), ("list", "warm list")]:
+        if slower in medians and faster in medians:
+            lines.append(f"- {slower} / {faster} = {medians[slower] / medians[faster]:.2f}")
+    if whole is not None and baseline_whole is not None:
+        lines.append(f"- baseline all labs / all labs = {baseline_whole / whole[0]:.2f}")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    options.output.write_text(text)
+
+
+def _load(values: tuple[float, float, float]) -> str:
+    return " / ".join(f"{v:.2f}" for v in values)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        for folder in FOLDERS:
+            shutil.rmtree(folder, ignore_errors=True)
