@@ -376,7 +376,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         file=_session.touched_file,
     )
     if status == "fail" and _session.context.stop_at_first_fail:
-        item.session.shouldstop = "a rejection is proven by the first failed check"
+        item.session.shouldfail = "a rejection is proven by the first failed check"  # exit 1, as a failed run ends
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -143,3 +143,6 @@ def test_a_rejection_stops_at_its_first_failed_check(pool: ServicePool) -> None:
     assert sum(t.status == "fail" for t in whole.tests) > 1, "the starter should fail several checks"
     assert [t.status for t in first.tests].count("fail") == 1 and first.tests[-1].status == "fail"
     assert len(first.tests) < len(whole.tests) and first.score < first.max_score
+    failed = first.tests[-1]
+    assert failed.name in {t.name for t in whole.tests}, f"the stop itself must not read as a failure: {failed}"
+    assert not first.message, first.message
