@@ -25,7 +25,7 @@ from grader.labs import Lab, course
 from grader.runner import grade, submission_for
 from grader.services.session import ServicePool
 
-PROJECT_PARTS = ("grader", "pyproject.toml", "Makefile", "compose", "docker", "templates", ".gitignore")
+PROJECT_PARTS = ("grader", "pyproject.toml", "Makefile", "compose", "docker", "runtimes", "templates", ".gitignore")
 WORKFLOW = Path("templates/github/grade.yml")
 IGNORED = shutil.ignore_patterns("__pycache__", ".meta", "*.egg-info", ".grader", ".pytest_cache")
 

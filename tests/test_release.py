@@ -77,6 +77,15 @@ def test_the_edition_holds_no_reference_hidden_check_or_secret(made: tuple[Path,
     assert json.loads((edition / "labs" / "release.json").read_text())["public_key"] == keys.public_key
 
 
+def test_the_editions_make_targets_find_every_file_they_need(made: tuple[Path, Path]) -> None:
+    """`make lab` is the learner's first command: a prerequisite the release left out stops it cold."""
+    edition, _ = made
+    for target in (["setup"], ["lab", f"LAB={LAB}"]):
+        done = subprocess.run(["make", "-n", *target], cwd=edition, capture_output=True, text=True, timeout=60,
+                              check=False)
+        assert done.returncode == 0, f"make -n {' '.join(target)} in the edition: {done.stderr}"
+
+
 def test_public_checks_work_offline_against_the_record(made: tuple[Path, Path]) -> None:
     edition, _ = made
     code, starter = graded(edition)
