@@ -61,6 +61,7 @@ def grade(lab: Lab, pool: ServicePool, submission: Submission, root: Path, cours
     only that task's checks; `stop_at_first_fail` ends the run at the first failed check (a proof that
     a submission is rejected needs no more, and its score then counts only the checks that ran)."""
     started = time.monotonic()
+    course = course or Course(root, f"the checkout {root}")  # a student edition's record is found from here
     result = LabResult(id=lab.id, title=lab.spec.title)
     try:
         services = {name: pool.get(name) for name in lab.spec.services}
@@ -89,7 +90,7 @@ def grade(lab: Lab, pool: ServicePool, submission: Submission, root: Path, cours
             hints=lab.spec.first_hints(),
             task=task,
             requires_features=lab.spec.requires_features,
-            dataset_secret=course.secret if course else None,
+            dataset_secret=course.secret,
             answers=answers.mode,
             answers_path=answers.path,
             app=lab.spec.app,

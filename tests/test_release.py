@@ -121,6 +121,18 @@ def test_public_checks_work_offline_against_the_record(made: tuple[Path, Path]) 
             (queries / name).write_text(text)
 
 
+def test_grader_start_in_the_edition_grades_against_the_record(made: tuple[Path, Path]) -> None:
+    """`make lab` runs `grader start`: with no reference in the edition, it must replay the signed record."""
+    edition, _ = made
+    try:
+        done = grader(edition, "start", LAB)
+        assert done.returncode in (0, 1), done.stdout + done.stderr
+        assert "could not run" not in done.stdout and "GraderFault" not in done.stdout, done.stdout
+        assert "task 1" in done.stdout, done.stdout
+    finally:
+        grader(edition, "services", "down")
+
+
 def test_released_generators_cannot_produce_the_sealed_hidden_data(made: tuple[Path, Path]) -> None:
     edition, bundle = made
     secret = bundles.read(bundle).keys.secret
