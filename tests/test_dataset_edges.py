@@ -99,6 +99,12 @@ def test_shop_teams_tied_on_salary(which: str) -> None:
     ties = Counter(team_salary.values())
     assert max(ties.values()) >= 3, "three teams with the same team_salary (employee_id breaks the tie)"
     assert len(ties) >= 4, "the tied teams sit among teams of other totals"
+    def depth(employee: int) -> int:
+        boss = manager_of[employee]
+        return 0 if boss is None else depth(boss) + 1
+
+    stored = [(depth(e[0]), e[0]) for e in staff]
+    assert stored != sorted(stored), "a level stored out of id order (ORDER BY depth needs id as tie-breaker)"
 
 
 def test_shop_hidden_differs_in_ranges() -> None:

@@ -121,11 +121,10 @@ def _tied_teams(shop: Shop) -> None:
     first = max(e[0] for e in shop.employees) + 1
     names = iter(TIED_NAMES)
     managers = [first, first + 1, first + 2]
-    for manager in managers:
-        shop.employees.append((manager, next(names), director, "Team Lead", Decimal(6000)))
-    for n, manager in enumerate(managers):
-        for report in (first + 3 + 2 * n, first + 4 + 2 * n):
-            shop.employees.append((report, next(names), manager, "Analyst", Decimal(4500)))
+    team = [(manager, next(names), director, "Team Lead", Decimal(6000)) for manager in managers]
+    team += [(report, next(names), manager, "Analyst", Decimal(4500))
+             for n, manager in enumerate(managers) for report in (first + 3 + 2 * n, first + 4 + 2 * n)]
+    shop.employees.extend(reversed(team))  # stored highest id first: id order must come from ORDER BY
 
 
 def _tied_orders(shape: Shape, shop: Shop) -> None:
