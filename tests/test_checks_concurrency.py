@@ -126,6 +126,39 @@ def test_staged_gate_makes_lock_order_deadlocks_certain(database: tuple[str, str
             assert len(run.errors("40P01")) == 4, "one victim in each of the four pairs, every time"
 
 
+SHARE_THEN_UPDATE = """
+CREATE FUNCTION bump_shared(exclusive boolean) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE seen integer;
+BEGIN
+    IF exclusive THEN
+        SELECT n INTO seen FROM public.counter WHERE id = 1 FOR UPDATE;
+    ELSE
+        SELECT n INTO seen FROM public.counter WHERE id = 1 FOR SHARE;
+    END IF;
+    UPDATE public.counter SET n = seen + 1 WHERE id = 1;
+    RETURN seen;
+END $$;
+"""
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+def test_shared_gate_makes_upgrade_deadlocks_certain(database: tuple[str, str], exclusive: bool) -> None:
+    """Behind a FOR SHARE gate every call holds its shared lock before any upgrades: a deadlock every run."""
+    learner, admin = database
+    with psycopg.connect(learner, autocommit=True) as conn:
+        conn.execute(SHARE_THEN_UPDATE.encode())
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE {admin.rsplit('/', 1)[1].split('?')[0]} SET deadlock_timeout = '50ms'")
+    gate = Gate(admin, (Lock("SELECT 1 FROM public.counter WHERE id = 1 FOR SHARE"),))
+    for _ in range(3):
+        run = run_concurrently(learner, [Call("SELECT bump_shared(%s)", (exclusive,))] * 2, gate)
+        assert run.all_waited
+        if exclusive:
+            assert not run.errors(), "FOR UPDATE waits behind the gate and then runs one call at a time"
+        else:
+            assert len(run.errors("40P01")) == 1, "both calls held FOR SHARE before either upgraded"
+
+
 def test_a_connection_that_cannot_be_opened_is_a_grader_fault(database: tuple[str, str]) -> None:
     learner, _ = database
     wrong_password = learner.replace("grader_learner:", "grader_learner:not-", 1)

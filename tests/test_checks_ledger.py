@@ -82,4 +82,4 @@ def test_deadlock_message_names_the_cause() -> None:
     assert "lock upgrade" in upgrade and "FOR SHARE" in upgrade and "different orders" not in upgrade
     for plan in (ledger.crossing(BALANCES, random.Random(1)), ledger.ring(BALANCES, random.Random(1))):
         order = ledger._explain_errors(deadlock, 50, reveal=False, opposed=ledger._money_flows_back(plan))
-        assert "different orders" in order and "lock upgrade" not in order
+        assert "different orders" in order and "shared-to-exclusive upgrade" in order and "FOR UPDATE" in order

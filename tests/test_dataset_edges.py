@@ -85,6 +85,28 @@ def test_shop_price_ties_and_average(which: str) -> None:
     assert max(Counter(prices).values()) >= 2, "tied prices (rank)"
 
 
+@pytest.mark.parametrize("which", VARIANTS)
+def test_shop_teams_tied_on_salary(which: str) -> None:
+    """At least three managers' whole teams cost the same (sql-cte-recursive task 3's tie-breaker)."""
+    staff = load("shop").generate(which).employees
+    manager_of = {e[0]: e[2] for e in staff}
+    team_salary: dict[int, Decimal] = defaultdict(Decimal)
+    for employee, _, _, _, salary in staff:
+        boss = manager_of[employee]
+        while boss is not None:
+            team_salary[boss] += salary
+            boss = manager_of[boss]
+    ties = Counter(team_salary.values())
+    assert max(ties.values()) >= 3, "three teams with the same team_salary (employee_id breaks the tie)"
+    assert len(ties) >= 4, "the tied teams sit among teams of other totals"
+    def depth(employee: int) -> int:
+        boss = manager_of[employee]
+        return 0 if boss is None else depth(boss) + 1
+
+    stored = [(depth(e[0]), e[0]) for e in staff]
+    assert stored != sorted(stored), "a level stored out of id order (ORDER BY depth needs id as tie-breaker)"
+
+
 def test_shop_hidden_differs_in_ranges() -> None:
     public, hidden = (load("shop").generate(v) for v in VARIANTS)
     assert min(c[0] for c in hidden.customers) > max(c[0] for c in public.customers), "other id range"

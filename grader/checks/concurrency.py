@@ -5,7 +5,10 @@ sometimes. The gate makes it deterministic: an administrator transaction locks t
 touch, the calls start and each one runs until it blocks on a lock (or finishes), and only when
 every call is waiting does the gate commit. Every unlocked read a call made is then stale, so
 read-then-write code loses updates on every run, while code that locks before it reads waits and
-then sees the current value. SQL runs on the server; this process only drives connections.
+then sees the current value. A gate that holds FOR SHARE (rather than FOR UPDATE) blocks the same
+writes but lets every shared lock through, so code that reads under FOR SHARE and then updates has
+all its contenders holding the shared lock before any asks to upgrade: that deadlock is certain too.
+SQL runs on the server; this process only drives connections.
 
 A gate may have several stages, each its own transaction, opened one after another (each once
 everything waits again). Opening the accounts one at a time in id order makes a lock-order

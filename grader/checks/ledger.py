@@ -183,8 +183,12 @@ def _acceptance(before: Balances, plan: Sequence[Transfer], accepted: Sequence[b
 # Running a plan against the learner's function ------------------------------------------------
 
 TRANSFER = "SELECT transfer(%s::integer, %s::integer, %s::numeric)"
-GATE = "SELECT id FROM accounts WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
-GATE_ONE = "SELECT id FROM accounts WHERE id = %s FOR UPDATE"
+# The gate holds FOR SHARE, not FOR UPDATE: it still stops every write and every FOR UPDATE until it
+# opens, and it lets every FOR SHARE through at once, so code that reads under a shared lock and then
+# updates holds its shared lock in every contending call before any of them asks to upgrade: that
+# deadlock happens on every run instead of only when two calls happen to overlap.
+GATE = "SELECT id FROM accounts WHERE id = ANY(%s) ORDER BY id FOR SHARE"
+GATE_ONE = "SELECT id FROM accounts WHERE id = %s FOR SHARE"
 SCRIPT = "transfer.sql"
 DEADLOCK, TIMEOUT = "40P01", "57014"
 
@@ -272,15 +276,17 @@ def _explain_errors(failed: list[Outcome], calls: int, reveal: bool, opposed: bo
     if deadlocks and not opposed:
         return (f"{len(deadlocks)} of {calls} calls were aborted by a deadlock (SQLSTATE 40P01), although every "
                 "transfer in this check moves money the same way, so no two calls lock accounts in opposite "
-                "orders. The cause is a lock upgrade: a call that first takes a shared lock (SELECT … FOR SHARE, "
-                "or FOR KEY SHARE) and later updates the same row needs an exclusive lock; two calls that both "
+                "orders. The cause is a shared-to-exclusive lock upgrade: a call that first takes a shared lock "
+                "(SELECT … FOR SHARE) and later updates the same row needs an exclusive lock; two calls that both "
                 "hold the shared lock each wait for the other to let go. Take the exclusive lock from the start "
                 "(SELECT … FOR UPDATE) or update in one statement")
     if deadlocks:
-        return (f"{len(deadlocks)} of {calls} calls were aborted by a deadlock (SQLSTATE 40P01). Transfers "
-                "locked their accounts in different orders: a->b locked a and waited for b while b->a held b "
-                "and waited for a (around a cycle a->b, b->c, c->a it takes three). Lock both rows in one "
-                "fixed order (e.g. the smaller id first) before changing either")
+        return (f"{len(deadlocks)} of {calls} calls were aborted by a deadlock (SQLSTATE 40P01). Two causes "
+                "give this. Locks taken in different orders: a->b locked a and waited for b while b->a held b "
+                "and waited for a (around a cycle a->b, b->c, c->a it takes three); lock both rows in one fixed "
+                "order (e.g. the smaller id first) before changing either. Or a shared-to-exclusive upgrade: a "
+                "row read under FOR SHARE and then updated deadlocks as soon as two calls "
+                "hold the shared lock, whatever the order; take FOR UPDATE from the start")
     timeouts = [o for o in failed if o.sqlstate == TIMEOUT]
     if timeouts:
         return (f"{len(timeouts)} of {calls} calls were stopped by statement_timeout: a transfer waited too long "

@@ -27,6 +27,8 @@ CATEGORIES = {
 }
 STATUSES = ["completed", "completed", "completed", "completed", "pending", "cancelled"]
 TITLES = ["Engineer", "Analyst", "Designer", "Support Agent", "Recruiter"]
+TIED_NAMES = ["Nils Aalto", "Mira Berger", "Otto Carlsen", "Rosa Dahl", "Sven Ek", "Tara Falk", "Uma Gale",
+              "Vera Holm", "Wim Ibsen"]
 
 
 @dataclass(frozen=True)
@@ -98,12 +100,31 @@ def generate(variant: str) -> Shop:
         for product in rng.sample(sold, rng.randint(1, 4)):
             shop.order_items.append((oid, product[0], rng.randint(1, 5), product[3]))
     _staff(rng, shape, shop)
+    _tied_teams(shop)
     _tied_orders(shape, shop)
     _edges(shape, shop)
     if shape.shuffle:
         for rows in (shop.customers, shop.products, shop.orders, shop.order_items):
             rng.shuffle(rows)  # type: ignore[arg-type]
     return shop
+
+
+def _tied_teams(shop: Shop) -> None:
+    """Three new managers under the director whose teams cost exactly the same (two reports each).
+
+    A tie on team_salary makes a team ranking without its employee_id tie-breaker come out in the
+    order the sort happens to leave it: with three tied teams among the others, PostgreSQL's sort
+    moves them out of employee_id order, so the missing tie-breaker shows. No randomness: every
+    earlier row stays as it was.
+    """
+    director = next(e[0] for e in shop.employees if e[2] is None)
+    first = max(e[0] for e in shop.employees) + 1
+    names = iter(TIED_NAMES)
+    managers = [first, first + 1, first + 2]
+    team = [(manager, next(names), director, "Team Lead", Decimal(6000)) for manager in managers]
+    team += [(report, next(names), manager, "Analyst", Decimal(4500))
+             for n, manager in enumerate(managers) for report in (first + 3 + 2 * n, first + 4 + 2 * n)]
+    shop.employees.extend(reversed(team))  # stored highest id first: id order must come from ORDER BY
 
 
 def _tied_orders(shape: Shape, shop: Shop) -> None:

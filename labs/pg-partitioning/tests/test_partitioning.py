@@ -62,6 +62,34 @@ def test_partitioned_by_range_of_recorded_at(sql):
         "expected PARTITION BY RANGE (recorded_at)")
 
 
+COLUMNS = """
+SELECT attname::text AS name, format_type(atttypid, atttypmod) AS type, attnotnull AS not_null
+FROM pg_attribute WHERE attrelid = to_regclass('readings') AND attnum > 0 AND NOT attisdropped
+ORDER BY attnum
+"""
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(1)
+def test_same_columns_as_before(sql):
+    """the new readings keeps the columns of the old one: names, types and NOT NULL"""
+    expected = sql.applied("01_partition.sql", "reference").query(COLUMNS).rows
+    actual = {name: (kind, not_null) for name, kind, not_null in sql.applied("01_partition.sql").query(COLUMNS).rows}
+    problems = []
+    for name, kind, not_null in expected:
+        if name not in actual:
+            problems.append(f"column {name} is missing")
+        elif actual[name][0] != kind:
+            problems.append(f"{name} is {actual[name][0]}, expected {kind}")
+        elif actual[name][1] != not_null:
+            problems.append(f"{name} {'is NOT NULL' if actual[name][1] else 'allows NULL'}, the old readings "
+                            f"{'declares it NOT NULL' if not_null else 'allows NULL'}")
+    assert not problems, (
+        "after 01_partition.sql, readings does not have the columns of the table it replaces: " + "; ".join(problems)
+        + ". Copy each column with its type and NOT NULL: with a default partition, a reading without a time "
+        "(recorded_at NULL) would be accepted into readings_default instead of being refused")
+
+
 @pytest.mark.task(1)
 @pytest.mark.points(2)
 def test_monthly_partitions_and_a_default(sql):
