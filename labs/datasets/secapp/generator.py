@@ -8,7 +8,8 @@ Both variants carry the edge cases the labs' READMEs promise: e-mail addresses i
 an apostrophe, passwords with spaces and non-ASCII letters, password hashes stored with old (weak)
 argon2id parameters that must be upgraded on login, a user with no orders, roles customer / support /
 admin, an expired session, ids with gaps far from 1 in `hidden`, product names with an apostrophe
-(O'Brien), `%` and `_`, products that tie on price, and a table of API keys no search may ever reveal.
+(O'Brien), `%` and `_`, products that tie on price and on name, prices exactly on the checks'
+max_price limits (40, and 19.99 in the kitchen), and a table of API keys no search may ever reveal.
 """
 
 from __future__ import annotations
@@ -190,6 +191,18 @@ def _password(rng: random.Random, n: int) -> str:
     return f"{rng.choice(WORDS).capitalize()}-{rng.choice(WORDS)}-{rng.randint(1000, 9999)}"
 
 
+def _boundary_product(n: int, name: str, category: str, price: Decimal,
+                      before: list[Product]) -> tuple[str, str, Decimal]:
+    """Rows on the checks' edges whatever the seed: a namesake of the product before (sort=name ties
+    by id), a price of exactly 40 and a kitchen product at exactly 19.99 (max_price is "at most")."""
+    first = len(TRICKY_PRODUCTS)
+    if n == first + 1:
+        return before[-1].name, category, Decimal("40.00")
+    if n == first + 2:
+        return name, "kitchen", Decimal("19.99")
+    return name, category, price
+
+
 @cache
 def content(variant: str) -> Variant:
     shape = VARIANTS[variant]
@@ -231,7 +244,9 @@ def content(variant: str) -> Variant:
         price = Decimal(rng.randint(3, 120)) + Decimal(rng.choice([0, 49, 99])) / 100
         if n % 5 == 4:
             price = products[-1].price  # a tie on price: the sort's tie-breaker (id) decides
-        products.append(Product(product_id, name, rng.choice(CATEGORIES), price))
+        category = rng.choice(CATEGORIES)
+        name, category, price = _boundary_product(n, name, category, price, products)
+        products.append(Product(product_id, name, category, price))
     key_ids = _ids(rng, shape, len(users), shape.first_id + 800 * shape.id_gap)
     api_keys = tuple((key_id, u.id, "sk_" + rng.randbytes(16).hex())
                      for key_id, u in zip(key_ids, users, strict=True))
