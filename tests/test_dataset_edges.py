@@ -579,3 +579,11 @@ def test_outbox_hidden_differs_in_ranges() -> None:
     public, hidden = (module.products(v) for v in VARIANTS)
     assert {s for s, _, _ in public}.isdisjoint({s for s, _, _ in hidden}), "other SKUs"
     assert module.VARIANTS["hidden"].first_order > module.VARIANTS["public"].first_order + 100, "other ids"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_secapp_products_not_inserted_in_id_order(which: str) -> None:
+    module, variant = generated("secapp", which)
+    order = inserted_ids(module.postgres_sql(variant), "products")
+    ids = [p.id for p in module.content(variant).products]
+    assert sorted(order) == ids and order != ids, "heap order is not id order (a missing tie-breaker shows)"

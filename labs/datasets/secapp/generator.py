@@ -9,7 +9,8 @@ an apostrophe, passwords with spaces and non-ASCII letters, password hashes stor
 argon2id parameters that must be upgraded on login, a user with no orders, roles customer / support /
 admin, an expired session, ids with gaps far from 1 in `hidden`, product names with an apostrophe
 (O'Brien), `%` and `_`, products that tie on price and on name, prices exactly on the checks'
-max_price limits (40, and 19.99 in the kitchen), and a table of API keys no search may ever reveal.
+max_price limits (40, and 19.99 in the kitchen), products inserted out of id order (a sort without
+its id tie-breaker shows), and a table of API keys no search may ever reveal.
 """
 
 from __future__ import annotations
@@ -330,8 +331,8 @@ def postgres_sql(variant: str) -> str:
         + _insert("sessions", "token, user_id, expires_at", session_rows)
         + _insert("orders", "id, user_id, item, total, status, created_at",
                   [(o.id, o.user_id, o.item, o.total, o.status, o.created_at) for o in data.orders])
-        + _insert("products", "id, name, category, price",
-                  [(p.id, p.name, p.category, p.price) for p in data.products])
+        + _insert("products", "id, name, category, price",  # odd positions first: heap order is not id order
+                  [(p.id, p.name, p.category, p.price) for p in data.products[1::2] + data.products[0::2]])
         + _insert("api_keys", "id, user_id, secret", list(data.api_keys))
         + "".join(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT max(id) FROM {t}));\n"
                   for t in ("users", "orders", "products", "api_keys"))
