@@ -195,3 +195,417 @@ def test_docstore_hidden_range_is_not_inside_the_public_one() -> None:
     public, hidden = (load("docstore").mongo_collections(v) for v in VARIANTS)
     first = min(o["ordered_at"] for o in public["orders"])
     assert min(o["ordered_at"] for o in hidden["orders"]) < first, "hidden orders start before the public ones"
+
+
+# Datasets below are also checked on a sealed hidden variant (a seed derived from a bundle's secret, as
+# the grader makes it when a grading bundle is sealed): the edges must come from the generator's
+# structure, not from a lucky seed.
+
+SEALED = "sealed"
+WITH_SEALED = (*VARIANTS, SEALED)
+
+
+def generated(name: str, which: str) -> tuple[Any, str]:
+    """The generator module and the variant to ask it for; `sealed` is the hidden variant under a secret."""
+    if which == SEALED:
+        return datasets.load(name, ROOT, secret="edge-test-secret"), "hidden"
+    return load(name), which
+
+
+def inserted_ids(sql: str, table: str) -> list[int]:
+    """The ids of `table`'s rows in the order the seed SQL inserts them (the first value of each row)."""
+    block = sql.split(f"INSERT INTO {table} ", 1)[1].split(";\n", 1)[0]
+    return [int(line.strip("(").split(",", 1)[0]) for line in block.splitlines()[1:]]
+
+
+def cut_inside_tie(values: list[Any], size: int) -> bool:
+    """Whether some page boundary of `size` falls between two equal values of an ordered list."""
+    return any(values[i - 1] == values[i] for i in range(size, len(values), size))
+
+
+# bookshop: api-rest-crud, api-errors, api-openapi-contract, api-graphql, api-pagination-filtering,
+# api-idempotency-versioning ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_bookshop_awkward_rows(which: str) -> None:
+    module, variant = generated("bookshop", which)
+    books, authors = module.books(variant), module.authors(variant)
+    ids = [b.id for b in books]
+    assert any(ids[n + 1] - ids[n] > 1 for n in range(len(ids) - 1)), "book ids with gaps"
+    assert sum(b.year is None for b in books) >= 2, "books without a year (JSON null, min id with NULL)"
+    titles = [b.title for b in books]
+    for mark in ("'", '"'):
+        assert any(mark in t for t in titles), f"a title with {mark}"
+    assert any(not t.isascii() for t in titles), "a title with non-ASCII letters"
+    assert any("'" in a[1] for a in authors), "an author name with an apostrophe"
+    assert all(len(b.isbn) == 13 and b.isbn.isdigit() for b in books)
+    assert len({b.isbn for b in books}) == len(books), "ISBNs are UNIQUE in the schema"
+    assert any(b.isbn.startswith("00") for b in books), "ISBNs with leading zeros (text, not numbers)"
+    per_author = Counter(b.author_id for b in books)
+    assert any(a[0] not in per_author for a in authors), "an author without books ([] in GraphQL)"
+    assert max(per_author.values()) >= 3, "an author whose books fill more than one page of 2"
+    assert len(books) > 25, "more books than the GraphQL check's limit of 25"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_bookshop_rows_are_not_inserted_in_id_order(which: str) -> None:
+    module, variant = generated("bookshop", which)
+    sql = module.postgres_sql(variant)
+    for table, rows in (("books", module.books(variant)), ("authors", module.authors(variant))):
+        order = inserted_ids(sql, table)
+        assert sorted(order) == sorted(r.id if table == "books" else r[0] for r in rows), f"every {table} row"
+        assert order != sorted(order), f"{table}: heap order must not be id order (a missing ORDER BY id shows)"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_bookshop_ties_straddle_the_page_cut(which: str) -> None:
+    module, variant = generated("bookshop", which)
+    books = module.books(variant)
+    by_time = sorted(books, key=lambda b: (b.added_at, b.id))
+    by_price = sorted(books, key=lambda b: (b.price, b.id))
+    by_price_desc = sorted(books, key=lambda b: (b.price, b.id), reverse=True)
+    assert cut_inside_tie([b.added_at for b in by_time], 7), "an added_at tie across the cut of pages of 7"
+    assert cut_inside_tie([b.added_at for b in by_time], 5), "an added_at tie across the cut of pages of 5"
+    assert cut_inside_tie([b.price for b in by_price], 7), "a price tie across the cut of pages of 7 (price)"
+    assert cut_inside_tie([b.price for b in by_price_desc], 7), "a price tie across the cut of pages of 7 (-price)"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_bookshop_genre_in_mixed_case(which: str) -> None:
+    module, variant = generated("bookshop", which)
+    genres = Counter(b.genre for b in module.books(variant))
+    mixed = [g for g in genres if g != g.lower()]
+    assert mixed, "a genre spelled with a capital letter"
+    assert all(genres[g.lower()] >= 2 for g in mixed), "the same genre in lower case too (case-blind filter)"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_bookshop_orders_changed_before(which: str) -> None:
+    module, variant = generated("bookshop", which)
+    versions = {o[3] for o in module.orders(variant)}
+    assert 1 in versions and max(versions) > 1, "orders never changed and orders already changed (ETag)"
+    book_ids = {b.id for b in module.books(variant)}
+    assert all(o[1] in book_ids for o in module.orders(variant))
+
+
+def test_bookshop_hidden_differs_in_ranges() -> None:
+    public, hidden = (load("bookshop").books(v) for v in VARIANTS)
+    assert min(b.id for b in hidden) > max(b.id for b in public), "other id range"
+    assert max(b.price for b in hidden) > max(b.price for b in public), "other price range"
+    assert min(b.added_at for b in hidden) > max(b.added_at for b in public), "other dates"
+    assert len(hidden) > len(public)
+
+
+# pg_products: pg-jsonb ---------------------------------------------------------------------------------------
+
+def kestrel_rows(which: str) -> list[tuple[int, str, dict[str, Any]]]:
+    module, variant = generated("pg_products", which)
+    return list(module.special_products(variant))
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_pg_products_low_stock_edges(which: str) -> None:
+    rows = kestrel_rows(which)
+    exact = [(pid, a) for pid, _, a in rows if a["brand"] == "Kestrel"]
+    stocks = Counter(a.get("stock", "missing") for _, a in exact)
+    assert {9, 10, 11, 100} <= set(stocks), "stocks 9, 10, 11 and 100 (text order is not numeric order)"
+    assert stocks[None] and stocks["missing"], "a JSON null stock and a missing one"
+    low = Counter(s for s in stocks.elements() if isinstance(s, int) and s < 10)
+    assert max(low.values()) >= 2, "two Kestrel products tied on a stock below 10 (id breaks the tie)"
+    assert any(a["brand"] == "kestrel" and isinstance(a.get("stock"), int) and a["stock"] < 10 for _, _, a in rows), \
+        "a low-stock 'kestrel' (brand must match exactly)"
+    ids = [pid for pid, _, _ in rows]
+    assert ids != sorted(ids), "inserted out of id order"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_pg_products_containment_edges(which: str) -> None:
+    attrs = [a for _, _, a in kestrel_rows(which)]
+
+    def some(brand: str, color: str, eco: bool) -> bool:
+        return any(a["brand"] == brand and a["color"] == color and ("eco" in a["tags"]) == eco for a in attrs)
+
+    assert some("Kestrel", "green", True) and some("kestrel", "green", True), "green eco in both spellings"
+    assert some("Kestrel", "green", False), "green without eco"
+    assert some("Kestrel", "red", True), "eco but not green (and red Kestrel for the hidden containment query)"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_pg_products_variants_and_prices(which: str) -> None:
+    attrs = [a for _, _, a in kestrel_rows(which)]
+    sold_out = [sum(v["stock"] == 0 for v in a["variants"]) for a in attrs if "variants" in a]
+    assert max(sold_out) >= 2, "a product with two sizes sold out (ordered by size)"
+    assert 0 in sold_out, "a product with variants, none sold out"
+    assert any("variants" not in a for a in attrs)
+    assert any(a.get("discontinued") for a in attrs)
+    assert all(isinstance(a["price"], (int, float)) and a["price"] >= 0 for a in attrs), \
+        "every price a number >= 0: the CHECK of task 4 must be addable"
+
+
+def test_pg_products_hidden_differs_in_ranges() -> None:
+    module = load("pg_products")
+    public, hidden = (module.special_products(v) for v in VARIANTS)
+    assert min(r[0] for r in hidden) > max(r[0] for r in public), "other id range"
+    assert module.VARIANTS["hidden"].products > module.VARIANTS["public"].products
+    assert len(hidden) > len(public)
+
+
+# pg_articles: pg-full-text-search ----------------------------------------------------------------------------
+
+def words_of(text: str | None) -> set[str]:
+    return set("".join(c if c.isalnum() else " " for c in (text or "").lower()).split())
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_pg_articles_search_edges(which: str) -> None:
+    module, variant = generated("pg_articles", which)
+    articles = module.special_articles(variant)
+    for forms in ({"replication"}, {"tuning"}, {"run", "runs", "running"}):
+        assert any(forms & words_of(t) for _, t, _ in articles), f"{forms} in a title (weight A)"
+        assert any(forms & words_of(b) and not forms & words_of(t) for _, t, b in articles), \
+            f"{forms} only in a body (weight B ranks below)"
+    assert any(b is None for _, _, b in articles), "a NULL body (counts as empty text)"
+    assert any(any(w.isupper() and len(w) > 1 for w in t.split()) for _, t, _ in articles), "a title in capitals"
+    both = [t for _, t, b in articles if {"vacuum", "autovacuum"} <= words_of(f"{t} {b}")]
+    assert both, "an article with vacuum and autovacuum ('vacuum -autovacuum' must drop it)"
+    assert any("vacuum" in words_of(f"{t} {b}") and "autovacuum" not in words_of(f"{t} {b}")
+               for _, t, b in articles), "a vacuum article without autovacuum ('vacuum -autovacuum' keeps it)"
+    ids = [pid for pid, _, _ in articles]
+    assert ids == sorted(ids) and ids[-1] - ids[0] < 100, "hand-made articles have the lowest ids (first 30 rows)"
+
+
+def test_pg_articles_hidden_search_terms() -> None:
+    articles = load("pg_articles").special_articles("hidden")
+    assert any("replication slots" in f"{t} {b}".lower() for _, t, b in articles), "the phrase search"
+    assert any("freeze" in words_of(f"{t} {b}") for _, t, b in articles), "'freeze or tuning'"
+    assert any("replicaton" in t.lower() for _, t, _ in articles), "a title with a typo"
+
+
+def test_pg_articles_hidden_differs_in_ranges() -> None:
+    module = load("pg_articles")
+    public, hidden = (module.special_articles(v) for v in VARIANTS)
+    assert hidden[0][0] != public[0][0], "other ids"
+    assert {t for _, t, _ in hidden} != {t for _, t, _ in public}, "other articles"
+    assert module.VARIANTS["hidden"].articles > module.VARIANTS["public"].articles
+
+
+# pg_tenants: pg-row-level-security ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_pg_tenants_edges(which: str) -> None:
+    module, variant = generated("pg_tenants", which)
+    invoices, tenants = module.invoices(variant), module.tenants(variant)
+    per_tenant = Counter(i[1] for i in invoices)
+    with_rows = [str(t) for t in per_tenant]
+    assert any(a != b and b.startswith(a) for a in with_rows for b in with_rows), \
+        "tenant ids that are prefixes of one another, both with invoices (text or LIKE comparison mixes them)"
+    assert any(t not in per_tenant for t in tenants), "a tenant without invoices"
+    for tenant in per_tenant:
+        statuses = {i[4] for i in invoices if i[1] == tenant}
+        assert {"archived", "open"} <= statuses, f"tenant {tenant}: an archived and an open invoice"
+        assert per_tenant[tenant] >= 3
+    assert len({i[0] for i in invoices}) == len(invoices)
+
+
+def test_pg_tenants_hidden_differs_in_ranges() -> None:
+    module = load("pg_tenants")
+    public, hidden = (module.invoices(v) for v in VARIANTS)
+    assert not set(module.tenants("public")) & set(module.tenants("hidden")), "other tenants"
+    assert min(i[0] for i in hidden) > max(i[0] for i in public), "other invoice ids"
+
+
+# pg_shop: pg-roles-privileges --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_pg_shop_edges(which: str) -> None:
+    module, variant = generated("pg_shop", which)
+    customers, orders, log = module.tables(variant)
+    assert customers and orders and log, "every table has rows to read (and to be refused)"
+    cities = [c[3] for c in customers]
+    assert None in cities and any(cities), "customers with and without a city (NULL)"
+    emails = [str(c[2]) for c in customers]
+    assert any(e != e.lower() for e in emails) and any(e == e.lower() for e in emails), "mixed-case emails"
+    ids = {c[0] for c in customers}
+    assert all(o[1] in ids for o in orders)
+
+
+def test_pg_shop_hidden_differs_in_ranges() -> None:
+    module = load("pg_shop")
+    (public, public_orders, _), (hidden, hidden_orders, _) = (module.tables(v) for v in VARIANTS)
+    assert min(c[0] for c in hidden) > max(c[0] for c in public), "sequences start far from the public ids"
+    assert min(o[0] for o in hidden_orders) > max(o[0] for o in public_orders)
+    assert len(hidden) > len(public) and len(hidden_orders) > len(public_orders)
+
+
+# secapp: auth-password-storage, auth-jwt, auth-authorization, sec-cors-csrf-headers, sec-rate-limit-lockout,
+# sec-sql-injection -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_secapp_users_and_sessions(which: str) -> None:
+    module, variant = generated("secapp", which)
+    data = module.content(variant)
+    emails = [u.email for u in data.users]
+    assert any(e != e.lower() for e in emails) and any("'" in e for e in emails), "mixed-case and O'Brien e-mails"
+    assert len({e.lower() for e in emails}) == len(emails), "e-mails unique in any case (lower(email) index)"
+    passwords = [u.password for u in data.users]
+    assert any(" " in p for p in passwords) and any(not p.isascii() for p in passwords)
+    assert {u.legacy_hash for u in data.users} == {True, False}, "legacy (weak) hashes beside current ones"
+    assert {u.role for u in data.users} == {"customer", "support", "admin"}
+    owners = Counter(o.user_id for o in data.orders)
+    customers = [u.id for u in data.users if u.role == "customer"]
+    assert any(c not in owners for c in customers), "a customer without orders"
+    assert sum(1 for c in customers if owners[c] >= 2) >= 2, "two customers with orders (IDOR needs another's)"
+    assert any(o.status == "pending" for o in data.orders) and any(o.status != "pending" for o in data.orders)
+    assert any(expired for _, _, expired in data.sessions) and any(not e for _, _, e in data.sessions)
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_secapp_products_for_the_search(which: str) -> None:
+    module, variant = generated("secapp", which)
+    products = module.content(variant).products
+    names = [p.name for p in products]
+    for tricky in ("'", "%", "_", "--"):
+        assert any(tricky in n for n in names), f"a name with {tricky}"
+    assert any(n.startswith("1000") for n in names), "a name that only an unescaped % would match"
+    assert "Tea Towel Hook" in names, "a name that only an unescaped _ would match"
+    assert max(Counter(p.price for p in products).values()) >= 2, "a tie on price (desc ties by id ascending)"
+    assert max(Counter(names).values()) >= 2, "two products with the same name (sort=name ties by id)"
+    assert any(p.price == Decimal("40.00") for p in products), "a price exactly at max_price=40"
+    assert any(p.price == Decimal("19.99") and p.category == "kitchen" for p in products), \
+        "a kitchen product exactly at max_price=19.99"
+    assert len({p.category for p in products}) >= 3
+
+
+def test_secapp_hidden_differs_in_ranges() -> None:
+    module = load("secapp")
+    public, hidden = (module.content(v) for v in VARIANTS)
+    assert min(u.id for u in hidden.users) > max(u.id for u in public.users), "other user ids"
+    assert min(o.id for o in hidden.orders) > max(o.id for o in public.orders), "other order ids"
+    assert module.app_env("public") != module.app_env("hidden"), "other keys, origins and limits"
+    sealed = datasets.load("secapp", ROOT, secret="edge-test-secret").app_env("hidden")
+    assert sealed["JWT_PUBLIC_KEY"] != module.app_env("hidden")["JWT_PUBLIC_KEY"], "a secret moves the keys"
+
+
+# pages: arch-connection-pool, arch-health-observability ------------------------------------------------------
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_pages_edges(which: str) -> None:
+    module, variant = generated("pages", which)
+    rows = module.pages(variant)
+    slugs = [slug for slug, _, _ in rows]
+    assert len(set(slugs)) == len(slugs) >= 5, "at least five distinct pages (the checks take one each)"
+    assert any(s != s.lower() for s in slugs) and any(s == s.lower() for s in slugs), "slugs in mixed case"
+    assert all(s.lower() not in slugs for s in slugs if s != s.lower()), "a case-folded slug is another page (404)"
+    assert any(any(c.isdigit() for c in s) and "-" in s for s in slugs), "slugs with digits and hyphens"
+    visits = [v for _, _, v in rows]
+    assert 0 in visits, "a page with 0 visits"
+    assert any(v > 2**31 for v in visits), "a counter beyond 2^31 (bigint, not integer)"
+
+
+def test_pages_hidden_differs_in_ranges() -> None:
+    public, hidden = (load("pages").pages(v) for v in VARIANTS)
+    assert not {s for s, _, _ in public} & {s for s, _, _ in hidden}, "other slugs"
+    assert len(hidden) > len(public)
+
+
+# jobqueue: arch-job-queue ------------------------------------------------------------------------------------
+
+def inserted_job_ids(sql: str) -> list[int]:
+    marker = "INSERT INTO jobs (id, account_id, amount_cents) VALUES ("
+    return [int(line[len(marker):].split(",", 1)[0]) for line in sql.splitlines() if line.startswith(marker)]
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_jobqueue_edges(which: str) -> None:
+    module, variant = generated("jobqueue", which)
+    accounts, jobs = module.rows(variant)
+    ids = [j[0] for j in jobs]
+    assert ids == sorted(ids) and min(ids) != 1, "the oldest job is the lowest id, not id 1"
+    assert any(ids[n + 1] - ids[n] > 1 for n in range(len(ids) - 1)), "job ids with gaps"
+    order = inserted_job_ids(module.postgres_sql(variant))
+    assert sorted(order) == ids and order != ids, "jobs inserted out of id order (a claim needs ORDER BY id)"
+    frozen = {a[0] for a in accounts if a[3]}
+    known = {a[0] for a in accounts}
+    poison = module.poison_jobs(variant)
+    kinds = {"frozen" if j[1] in frozen else "missing" for j in jobs if j[0] in poison}
+    assert kinds == {"frozen", "missing"}, "a job for a frozen account and one for an account that does not exist"
+    assert {j[0] for j in jobs if j[1] in frozen or j[1] not in known} == set(poison), "no other poison job"
+    assert ids[0] not in poison and ids[-1] not in poison, "healthy jobs around the poison ones"
+    healthy = Counter(j[1] for j in jobs if j[0] not in poison)
+    assert max(healthy.values()) >= 2, "several jobs for one account (payouts add up)"
+    amounts = [j[2] for j in jobs if j[0] not in poison]
+    assert 1 in amounts and module.VARIANTS[variant].max_cents in amounts, "1 cent and the largest amount"
+    assert any(a[0] not in {j[1] for j in jobs} for a in accounts), "an account no job pays"
+
+
+def test_jobqueue_hidden_differs_in_ranges() -> None:
+    module = load("jobqueue")
+    (_, public), (_, hidden) = (module.rows(v) for v in VARIANTS)
+    assert min(j[0] for j in hidden) > max(j[0] for j in public), "other job ids"
+    assert max(j[2] for j in hidden) > max(j[2] for j in public), "other amounts"
+    positions = [[n for n, j in enumerate(jobs) if j[0] in module.poison_jobs(v)] for v, jobs in
+                 zip(VARIANTS, (public, hidden), strict=True)]
+    assert positions[0] != positions[1], "poison jobs elsewhere in the queue"
+
+
+# saga: arch-saga ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_saga_edges(which: str) -> None:
+    module, variant = generated("saga", which)
+    orders, seeded = module.orders(variant), module.stock_and_balance(variant)
+    supported = set(module.VARIANTS[variant].countries)
+    for purpose, (_, _, _, quantity, amount, country) in orders.items():
+        stock, balance = seeded[purpose]
+        fails_at = purpose.removeprefix("fails_at_") if purpose.startswith("fails_at_") else None
+        assert (stock < quantity) == (fails_at == "reserve"), f"{purpose}: stock short only where reserve fails"
+        assert (balance < amount) == (fails_at == "charge"), f"{purpose}: wallet short only where charge fails"
+        refused = country not in supported
+        assert refused == (purpose in ("fails_at_ship", "gated_compensation")), f"{purpose}: country"
+    _, _, _, quantity, amount, _ = orders["happy_exact"]
+    assert seeded["happy_exact"] == (quantity, amount), "stock and wallet exactly enough (both end at 0)"
+    assert seeded["fails_at_reserve"][0] == orders["fails_at_reserve"][3] - 1, "short by exactly one"
+    assert seeded["fails_at_charge"][1] == orders["fails_at_charge"][4] - 1, "short by exactly one cent"
+    country = orders["fails_at_ship"][5]
+    assert country.upper() in supported, "the refused country differs in case only from a supported one"
+    ids = [o[0] for o in orders.values()]
+    assert len({o[1] for o in orders.values()}) == len(ids) and len({o[2] for o in orders.values()}) == len(ids)
+    assert any(ids[n + 1] - ids[n] > 1 for n in range(len(ids) - 1)), "order ids with gaps"
+
+
+def test_saga_hidden_differs_in_ranges() -> None:
+    public, hidden = (load("saga").orders(v) for v in VARIANTS)
+    assert min(o[0] for o in hidden.values()) > max(o[0] for o in public.values()), "other order ids"
+    assert {o[5] for o in hidden.values()}.isdisjoint({o[5] for o in public.values()}), "other countries"
+
+
+# outbox: arch-transactional-outbox ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_outbox_edges(which: str) -> None:
+    module, variant = generated("outbox", which)
+    rows = module.products(variant)
+    skus = [sku for sku, _, _ in rows]
+    assert len({s.lower() for s in skus}) == len(skus), "SKUs unique, even ignoring case"
+    assert any(s != s.lower() for s in skus) and any(s == s.lower() for s in skus), "SKUs in mixed case"
+    stocks = [stock for _, _, stock in rows]
+    assert stocks[0] == 0 and stocks[1] == 3, "a product without stock and one with exactly 3 (3 fine, 4 refused)"
+    assert len(rows) >= 4 and all(s > 4 for s in stocks[2:4]), "the early orders' products have stock to spare"
+    sql = module.postgres_sql(variant)
+    published = [line for line in sql.splitlines() if line.startswith("INSERT INTO outbox")]
+    assert len(published) == 2 and all("now())" in line for line in published), "two events already published"
+
+
+def test_outbox_hidden_differs_in_ranges() -> None:
+    module = load("outbox")
+    public, hidden = (module.products(v) for v in VARIANTS)
+    assert {s for s, _, _ in public}.isdisjoint({s for s, _, _ in hidden}), "other SKUs"
+    assert module.VARIANTS["hidden"].first_order > module.VARIANTS["public"].first_order + 100, "other ids"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_secapp_products_not_inserted_in_id_order(which: str) -> None:
+    module, variant = generated("secapp", which)
+    order = inserted_ids(module.postgres_sql(variant), "products")
+    ids = [p.id for p in module.content(variant).products]
+    assert sorted(order) == ids and order != ids, "heap order is not id order (a missing tie-breaker shows)"

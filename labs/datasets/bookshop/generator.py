@@ -4,7 +4,10 @@ Both variants carry the edge cases the API labs' READMEs promise: ids with gaps 
 deleted), a book without a year (NULL must come back as JSON null), titles with an apostrophe,
 quotes and non-ASCII letters, ISBNs with leading zeros (text, not numbers), books that share a
 price and an `added_at` (ties for a tie-breaker), authors without books, a genre in mixed case,
-and orders already changed before (version > 1).
+and orders already changed before (version > 1). Ties on price straddle the cut after the
+seventh book in both price orders (a keyset cursor that drops the id skips the rest of the tie),
+the capitalised genre has lower-case namesakes, and rows are inserted out of id order, so a
+query without ORDER BY id does not come back in id order by luck.
 `hidden` has other ids (far from 1), other sizes, other dates and other prices.
 """
 
@@ -12,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 FIRST = ["Ada", "Bruno", "Chen", "Dara", "Emil", "Farah", "Goran", "Hana", "Ivo", "Jun", "Kemal", "Lena",
          "Mira", "Nils", "Olu", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Zoë", "Åsa"]
@@ -22,6 +26,7 @@ LAST = ["Abara", "Brandt", "Costa", "Dvořák", "Eze", "Fontaine", "Grieg", "Had
 WORDS = ["River", "Glass", "Winter", "Orchard", "Signal", "Harbour", "Copper", "Lantern", "Atlas", "Meadow",
          "Cipher", "Falcon", "Tide", "Ember", "Quarry", "Velvet", "Nomad", "Compass"]
 GENRES = ["fiction", "history", "science", "poetry", "travel", "cooking"]
+PAGE_CUT = 7  # the page size the pagination checks walk with
 TRICKY_TITLES = ["The Cook's \"Secret\" Notebook", "Øresund: a Crossing", "L'été indien", "100% Rust; DROP TABLE"]
 
 
@@ -113,6 +118,8 @@ def books(variant: str) -> list[Book]:
         genre = rng.choice(GENRES)
         if n == 5:
             genre = genre.capitalize()  # mixed case in the data
+        if n in (11, 17):
+            genre = rows[5].genre.lower()  # ... and the same genre in lower case
         price = Decimal(rng.randint(*shape.price_range)) + Decimal(rng.choice([0, 50, 99])) / 100
         if n % 7 == 3:
             price = rows[-1].price  # a tie on price with the previous book
@@ -120,7 +127,22 @@ def books(variant: str) -> list[Book]:
             added += dt.timedelta(hours=rng.randint(1, 30), minutes=rng.randint(0, 59))
         year = None if n in (4, shape.books - 3) else rng.randint(1950, 2024)
         rows.append(Book(book_id, title, rng.choice(author_ids), year, isbn, genre, price, added))
-    return rows
+    return _price_tie_at(_price_tie_at(rows, PAGE_CUT), len(rows) - PAGE_CUT)
+
+
+def _price_tie_at(rows: list[Book], cut: int) -> list[Book]:
+    """The book just after `cut` in (price, id) order gets the price of the one just before it.
+
+    The two then form a tie that straddles the cut in both directions of the price order (the
+    tie-breaker decides which of them comes first, but both stay on either side of the cut)."""
+    ordered = sorted(rows, key=lambda b: (b.price, b.id))
+    before, after = ordered[cut - 1], ordered[cut]
+    return [replace(b, price=before.price) if b.id == after.id else b for b in rows]
+
+
+def insertion_order(rows: list[Any]) -> list[Any]:
+    """The rows in the order they are inserted: every third one first, so heap order is not id order."""
+    return [row for start in (2, 0, 1) for row in rows[start::3]]
 
 
 def orders(variant: str) -> list[tuple[int, int, int, int]]:
@@ -143,11 +165,11 @@ def _literal(value: object) -> str:
 
 
 def postgres_sql(variant: str) -> str:
-    author_rows = ",\n".join(f"({a}, {_literal(name)})" for a, name in authors(variant))
+    author_rows = ",\n".join(f"({a}, {_literal(name)})" for a, name in insertion_order(authors(variant)))
     book_rows = ",\n".join(
         "(" + ", ".join(_literal(v) for v in (b.id, b.title, b.author_id, b.year, b.isbn, b.genre, b.price,
                                                b.added_at)) + ")"
-        for b in books(variant)
+        for b in insertion_order(books(variant))
     )
     return (f"{SCHEMA}\nINSERT INTO authors (id, name) VALUES\n{author_rows};\n"
             f"INSERT INTO books (id, title, author_id, year, isbn, genre, price, added_at) VALUES\n{book_rows};\n"

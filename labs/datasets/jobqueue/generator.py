@@ -3,7 +3,8 @@
 Both variants carry the cases the lab's README promises: poison jobs (a frozen account, whose
 trigger refuses the payout, and an account that does not exist), several jobs for the same
 account (their payouts add up), amounts of 1 cent and very large ones, ids with gaps (the oldest
-job is the lowest id, not id 1), and accounts with no job at all.
+job is the lowest id, not id 1), and accounts with no job at all. Jobs are inserted out of id
+order, so a claim without ORDER BY id does not take the oldest job by luck.
 `hidden` has other ids, other sizes, other amounts and its poison jobs elsewhere in the queue.
 """
 
@@ -26,7 +27,7 @@ class Shape:
 
 
 VARIANTS = {
-    "public": Shape(seed=71, accounts=6, jobs=14, first_account=1, first_job=1, id_gap=2, poison_at=(3, 9),
+    "public": Shape(seed=71, accounts=6, jobs=14, first_account=1, first_job=3, id_gap=2, poison_at=(3, 9),
                     max_cents=50_000),
     "hidden": Shape(seed=72, accounts=9, jobs=19, first_account=4100, first_job=88_001, id_gap=4, poison_at=(5, 14),
                     max_cents=9_000_000),
@@ -113,13 +114,18 @@ def poison_jobs(variant: str) -> list[int]:
     return [jobs[position][0] for position in shape.poison_at]
 
 
+def insertion_order(jobs: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The jobs in the order they are inserted: odd positions first, so heap order is not id order."""
+    return jobs[1::2] + jobs[0::2]
+
+
 def postgres_sql(variant: str) -> str:
     accounts, jobs = rows(variant)
     lines = [SCHEMA]
     for aid, owner, balance, frozen in accounts:
         owner_sql = owner.replace("'", "''")
         lines.append(f"INSERT INTO accounts VALUES ({aid}, '{owner_sql}', {balance}, {str(frozen).lower()});")
-    for job_id, account, amount in jobs:
+    for job_id, account, amount in insertion_order(jobs):
         lines.append(f"INSERT INTO jobs (id, account_id, amount_cents) VALUES ({job_id}, {account}, {amount});")
-    lines.append(f"SELECT setval(pg_get_serial_sequence('jobs', 'id'), {jobs[-1][0]});")
+    lines.append(f"SELECT setval(pg_get_serial_sequence('jobs', 'id'), {max(j[0] for j in jobs)});")
     return "\n".join(lines) + "\n"

@@ -62,10 +62,12 @@ def products(variant: str) -> list[tuple[str, str, int]]:
     """(sku, name, stock): the first has stock 0, the second exactly 3 (an order of 3 empties it)."""
     shape = VARIANTS[variant]
     rng = random.Random(shape.seed)
-    rows = []
+    rows: list[tuple[str, str, int]] = []
     for n in range(shape.products):
-        sku = f"{shape.prefix}-{rng.randint(100, 999)}{'abc'[n % 3]}".upper() if n % 2 else \
-            f"{shape.prefix.lower()}-{rng.randint(100, 999)}"
+        sku = ""
+        while not sku or sku.lower() in {r[0].lower() for r in rows}:  # SKUs unique, in any case
+            sku = f"{shape.prefix}-{rng.randint(100, 999)}{'abc'[n % 3]}".upper() if n % 2 else \
+                f"{shape.prefix.lower()}-{rng.randint(100, 999)}"
         stock = 0 if n == 0 else 3 if n == 1 else rng.randint(20, 200)
         rows.append((sku, f"{shape.prefix} item {n}", stock))
     return rows

@@ -2,7 +2,8 @@
 
 Thousands of regular articles made in SQL (so indexes matter), and hand-made ones first (lowest
 ids) that carry the edge cases in both variants: a word in one article's title and only in another's
-body (weights decide which ranks first), inflected forms (running / runs / run: stemming), a NULL
+body (weights decide which ranks first), an article with both `vacuum` and `autovacuum` (a
+search that excludes a word must drop it), inflected forms (running / runs / run: stemming), a NULL
 body, titles in mixed case, and titles a typo away from a search (trigram similarity). `hidden`
 has other ids, sizes and articles. The grader creates pg_trgm in the template (POSTGRES_EXTENSIONS).
 """
@@ -29,6 +30,7 @@ SPECIAL = [
     ("VACUUM and Bloat", "Dead tuples stay until vacuum removes them; tuning vacuum settings helps."),
     ("Postgres Replication Guide", "Physical replication with pg_basebackup."),
     ("Query Tuning Checklist", "Read the plan, then tune the query, not the server."),
+    ("When Vacuum Is Not Enough", "Autovacuum may fall behind on a busy table."),  # `vacuum -autovacuum` drops it
 ]
 HIDDEN_SPECIAL = [
     ("Replication Slots Explained", None),
@@ -62,12 +64,19 @@ def _array(values: list[str]) -> str:
     return "ARRAY[" + ", ".join(_literal(v) for v in values) + "]"
 
 
-def postgres_sql(variant: str) -> str:
+def special_articles(variant: str) -> list[tuple[int, str, str | None]]:
+    """The hand-made articles of `variant` as (id, title, body), lowest ids first."""
     shape = VARIANTS[variant]
     rng = random.Random(shape.seed)
     special = list(shape.special)
     rng.shuffle(special)
-    rows = ",\n".join(f"({shape.first_id + 2 * n}, {_literal(t)}, {_literal(b)})" for n, (t, b) in enumerate(special))
+    return [(shape.first_id + 2 * n, title, body) for n, (title, body) in enumerate(special)]
+
+
+def postgres_sql(variant: str) -> str:
+    shape = VARIANTS[variant]
+    special = special_articles(variant)
+    rows = ",\n".join(f"({pid}, {_literal(t)}, {_literal(b)})" for pid, t, b in special)
     start = shape.first_id + 2 * len(special) + 10
     topics, nouns, words = _array(TOPICS), _array(NOUNS), _array(WORDS)
     w = len(WORDS)

@@ -3,8 +3,10 @@
 `products (id, name, attrs jsonb)`: tens of thousands of regular products made by SQL (so an index
 matters), then a few hand-made ones that carry the edge cases in both variants: stock stored as
 9, 10, 11 and 100 (text order is not numeric order), stock missing or JSON null, a brand in another
-case, variants with and without sizes out of stock, and the rare `discontinued` key. `hidden` has
-other ids, other sizes, another rare brand and other values.
+case, variants with and without sizes out of stock, and the rare `discontinued` key. Fixed rows
+(whatever the seed) also give a tie on a low stock (the id decides), green eco products in both
+spellings of the brand, a green one without `eco` and a red `eco` one, and a product with two sizes
+sold out. `hidden` has other ids, other sizes, another rare brand and other values.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ VARIANTS = {
 
 def _special(shape: Shape) -> list[tuple[int, str, dict[str, Any]]]:
     rng = random.Random(shape.seed)
-    stocks: list[Any] = [9, 10, 11, 100, 2, 0, None, "missing"]
+    stocks: list[Any] = [9, 10, 11, 100, 2, 0, None, "missing", 9]  # 9 twice: a tie
     rows = []
     for n in range(shape.special):
         attrs: dict[str, Any] = {
@@ -52,11 +54,34 @@ def _special(shape: Shape) -> list[tuple[int, str, dict[str, Any]]]:
             attrs["stock"] = stock
         if n % 2 == 0:
             attrs["variants"] = [{"size": size, "stock": rng.choice([0, 0, 2, 5])} for size in rng.sample(SIZES, 3)]
+        _fixed_edges(n, attrs)
         if n % 6 == 5:
             attrs["discontinued"] = True
         rows.append((shape.first_id + shape.products + 7 * n + 3, f"{rng.choice(ITEMS)} {n + 1}", attrs))
     rng.shuffle(rows)
     return rows
+
+
+def special_products(variant: str) -> list[tuple[int, str, dict[str, Any]]]:
+    """The hand-made rows of `variant`, in the order they are inserted."""
+    return _special(VARIANTS[variant])
+
+
+def _fixed_edges(n: int, attrs: dict[str, Any]) -> None:
+    """Edges the checks need whatever the seed: rows 0 and 9 (Kestrel and kestrel) green and eco,
+    row 1 green without eco, row 3 red and eco; row 0 has two sizes sold out, row 2 none."""
+    if n in (0, 9):
+        attrs["color"] = "green"
+    elif n == 1:
+        attrs["color"], attrs["tags"] = "green", [t for t in attrs["tags"] if t != "eco"]
+    elif n == 3:
+        attrs["color"] = "red"
+    if n == 0:
+        for variant, stock in zip(attrs["variants"], (0, 0, 5), strict=True):
+            variant["stock"] = stock
+    elif n == 2:
+        for variant in attrs["variants"]:
+            variant["stock"] = 2
 
 
 def _array(values: list[str]) -> str:
@@ -66,7 +91,7 @@ def _array(values: list[str]) -> str:
 def postgres_sql(variant: str) -> str:
     shape = VARIANTS[variant]
     special = ",\n".join(f"({pid}, '{name}', '{json.dumps(attrs, sort_keys=True)}')"
-                          for pid, name, attrs in _special(shape))
+                          for pid, name, attrs in special_products(variant))
     brands, colors, tags, items = _array(BRANDS), _array(COLORS), _array(TAGS), _array(ITEMS)
     return f"""
 CREATE TABLE products (id integer PRIMARY KEY, name text NOT NULL, attrs jsonb NOT NULL);

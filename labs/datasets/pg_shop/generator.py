@@ -54,6 +54,9 @@ CREATE TABLE shop.audit_log (
 """
 
 
+Row = tuple[object, ...]
+
+
 def _literal(value: object) -> str:
     if value is None:
         return "NULL"
@@ -62,22 +65,30 @@ def _literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _values(rows: list[tuple[object, ...]]) -> str:
+def _values(rows: list[Row]) -> str:
     return ",\n".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in rows)
 
 
-def postgres_sql(variant: str) -> str:
+def tables(variant: str) -> tuple[list[Row], list[Row], list[Row]]:
+    """(customers, orders, audit_log) rows; customers 1 and 2 (counted from 0) have no city and a city."""
     shape = VARIANTS[variant]
     rng = random.Random(shape.seed)
-    customers = []
+    customers: list[Row] = []
     for number in range(shape.customers):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         email = f"{first}.{last}{number}@Example.test" if number % 3 == 0 else f"{first.lower()}{number}@example.test"
         city = None if rng.random() < shape.no_city else rng.choice(CITIES)
+        if number in (1, 2):
+            city = None if number == 1 else CITIES[number]
         customers.append((shape.first_id + number, f"{first} {last}", email, city))
-    orders = [(shape.first_id * 10 + number, rng.choice(customers)[0], rng.choice(STATUSES),
-               Decimal(rng.randint(500, 40000)) / 100) for number in range(shape.orders)]
-    log = [(shape.first_id + number, f"seeded order {order[0]}") for number, order in enumerate(orders[:5])]
+    orders: list[Row] = [(shape.first_id * 10 + number, rng.choice(customers)[0], rng.choice(STATUSES),
+                          Decimal(rng.randint(500, 40000)) / 100) for number in range(shape.orders)]
+    log: list[Row] = [(shape.first_id + number, f"seeded order {order[0]}") for number, order in enumerate(orders[:5])]
+    return customers, orders, log
+
+
+def postgres_sql(variant: str) -> str:
+    customers, orders, log = tables(variant)
     return f"""{SCHEMA}
 INSERT INTO shop.customers (id, name, email, city) VALUES
 {_values(customers)};

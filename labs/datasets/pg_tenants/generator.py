@@ -41,21 +41,29 @@ CREATE TABLE invoices (
 """
 
 
-def postgres_sql(variant: str) -> str:
+def tenants(variant: str) -> list[int]:
+    shape = VARIANTS[variant]
+    return [*shape.tenants, shape.empty_tenant]
+
+
+def invoices(variant: str) -> list[tuple[int, int, str, Decimal, str]]:
+    """(id, tenant_id, customer, amount, status): every tenant with invoices has an archived and an open one."""
     shape = VARIANTS[variant]
     rng = random.Random(shape.seed)
-    tenants = [*shape.tenants, shape.empty_tenant]
-    invoices = []
+    rows = []
     for tenant in shape.tenants:
         count = rng.randint(*shape.per_tenant)
         statuses = ["archived", "open"] + [rng.choice(STATUSES) for _ in range(count - 2)]
         for status in statuses:
-            invoices.append((tenant, rng.choice(CUSTOMERS), Decimal(rng.randint(1000, 90000)) / 100, status))
-    rng.shuffle(invoices)
-    tenant_rows = ",\n".join(f"({t}, 'Tenant {t}')" for t in tenants)
+            rows.append((tenant, rng.choice(CUSTOMERS), Decimal(rng.randint(1000, 90000)) / 100, status))
+    rng.shuffle(rows)
+    return [(shape.first_id + n, *row) for n, row in enumerate(rows)]
+
+
+def postgres_sql(variant: str) -> str:
+    tenant_rows = ",\n".join(f"({t}, 'Tenant {t}')" for t in tenants(variant))
     invoice_rows = ",\n".join(
-        f"({shape.first_id + n}, {t}, '{c.replace(chr(39), chr(39) * 2)}', {a}, '{s}')"
-        for n, (t, c, a, s) in enumerate(invoices)
+        f"({i}, {t}, '{c.replace(chr(39), chr(39) * 2)}', {a}, '{s}')" for i, t, c, a, s in invoices(variant)
     )
     return f"""{SCHEMA}
 INSERT INTO tenants (id, name) VALUES

@@ -5,8 +5,9 @@ record whatever the saga code logs (arch-saga).
 
 Both variants hold orders that complete, and orders that fail at each step: short stock (step 1),
 a wallet that cannot pay (step 2: the CHECK refuses it), a country nobody ships to (step 3: the
-trigger refuses it). Amounts that exactly empty a wallet succeed (the boundary); countries differ
-in case only from an unsupported one. `hidden` has other ids, amounts, customers and countries.
+trigger refuses it). Amounts that exactly empty a wallet and quantities that exactly empty a stock
+succeed (the boundary); a refused country differs in case only from a supported one. `hidden` has
+other ids, amounts, customers and countries.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ class Shape:
     seed: int
     first_order: int
     countries: tuple[str, ...]
-    refused_country: str
+    refused: tuple[str, str]  # countries nobody ships to: the step-3 failure's, the gated compensation's
 
 
 VARIANTS = {
-    "public": Shape(seed=61, first_order=1, countries=("FR", "DE", "NL"), refused_country="fr"),
-    "hidden": Shape(seed=62, first_order=7770, countries=("JP", "BR", "CA", "SE"), refused_country="AQ"),
+    "public": Shape(seed=61, first_order=1, countries=("FR", "DE", "NL"), refused=("fr", "fr")),
+    "hidden": Shape(seed=62, first_order=7770, countries=("JP", "BR", "CA", "SE"), refused=("Ca", "AQ")),
 }
 
 SCHEMA = """
@@ -91,23 +92,34 @@ def orders(variant: str) -> dict[str, tuple[int, str, str, int, int, str]]:
     order_id = shape.first_order
     for n, purpose in enumerate(PURPOSES):
         order_id += rng.randint(1, 9)  # ids with gaps
-        country = shape.refused_country if purpose in ("fails_at_ship", "gated_compensation") else \
-            rng.choice(shape.countries)
+        country = shape.refused[0] if purpose == "fails_at_ship" else \
+            shape.refused[1] if purpose == "gated_compensation" else rng.choice(shape.countries)
         found[purpose] = (order_id, f"cust-{order_id}", f"SKU-{rng.randint(100, 999)}-{n}", rng.randint(1, 5),
                           rng.randint(100, 90_000), country)
     return found
 
 
-def postgres_sql(variant: str) -> str:
-    shape = VARIANTS[variant]
-    rng = random.Random(shape.seed + 1)
-    lines = [SCHEMA]
-    lines += [JOURNAL.format(table=t, done=d, flag=f, undone=u) for t, d, f, u in SERVICES]
-    lines += [f"INSERT INTO destinations VALUES ('{c}');" for c in shape.countries]
-    for purpose, (order_id, customer, sku, quantity, amount, country) in orders(variant).items():
+def stock_and_balance(variant: str) -> dict[str, tuple[int, int]]:
+    """purpose -> (the sku's stock, the customer's balance): one short by one where a step must fail,
+    exactly enough for `happy_exact` (both end at 0), more than enough elsewhere."""
+    rng = random.Random(VARIANTS[variant].seed + 1)
+    found = {}
+    for purpose, (_, _, _, quantity, amount, _) in orders(variant).items():
         stock = quantity - 1 if purpose == "fails_at_reserve" else quantity + rng.randint(0, 20)
         balance = amount - 1 if purpose == "fails_at_charge" else amount if purpose == "happy_exact" else \
             amount + rng.randint(1, 50_000)
+        found[purpose] = (quantity if purpose == "happy_exact" else stock, balance)
+    return found
+
+
+def postgres_sql(variant: str) -> str:
+    shape = VARIANTS[variant]
+    lines = [SCHEMA]
+    lines += [JOURNAL.format(table=t, done=d, flag=f, undone=u) for t, d, f, u in SERVICES]
+    lines += [f"INSERT INTO destinations VALUES ('{c}');" for c in shape.countries]
+    stocks = stock_and_balance(variant)
+    for purpose, (order_id, customer, sku, quantity, amount, country) in orders(variant).items():
+        stock, balance = stocks[purpose]
         lines.append(f"INSERT INTO products VALUES ('{sku}', {stock});")
         lines.append(f"INSERT INTO wallets VALUES ('{customer}', {balance});")
         lines.append(f"INSERT INTO orders (id, customer, sku, quantity, amount_cents, country) VALUES "

@@ -8,7 +8,9 @@ Both variants carry the edge cases the labs' READMEs promise: e-mail addresses i
 an apostrophe, passwords with spaces and non-ASCII letters, password hashes stored with old (weak)
 argon2id parameters that must be upgraded on login, a user with no orders, roles customer / support /
 admin, an expired session, ids with gaps far from 1 in `hidden`, product names with an apostrophe
-(O'Brien), `%` and `_`, products that tie on price, and a table of API keys no search may ever reveal.
+(O'Brien), `%` and `_`, products that tie on price and on name, prices exactly on the checks'
+max_price limits (40, and 19.99 in the kitchen), products inserted out of id order (a sort without
+its id tie-breaker shows), and a table of API keys no search may ever reveal.
 """
 
 from __future__ import annotations
@@ -190,6 +192,18 @@ def _password(rng: random.Random, n: int) -> str:
     return f"{rng.choice(WORDS).capitalize()}-{rng.choice(WORDS)}-{rng.randint(1000, 9999)}"
 
 
+def _boundary_product(n: int, name: str, category: str, price: Decimal,
+                      before: list[Product]) -> tuple[str, str, Decimal]:
+    """Rows on the checks' edges whatever the seed: a namesake of the product before (sort=name ties
+    by id), a price of exactly 40 and a kitchen product at exactly 19.99 (max_price is "at most")."""
+    first = len(TRICKY_PRODUCTS)
+    if n == first + 1:
+        return before[-1].name, category, Decimal("40.00")
+    if n == first + 2:
+        return name, "kitchen", Decimal("19.99")
+    return name, category, price
+
+
 @cache
 def content(variant: str) -> Variant:
     shape = VARIANTS[variant]
@@ -231,7 +245,9 @@ def content(variant: str) -> Variant:
         price = Decimal(rng.randint(3, 120)) + Decimal(rng.choice([0, 49, 99])) / 100
         if n % 5 == 4:
             price = products[-1].price  # a tie on price: the sort's tie-breaker (id) decides
-        products.append(Product(product_id, name, rng.choice(CATEGORIES), price))
+        category = rng.choice(CATEGORIES)
+        name, category, price = _boundary_product(n, name, category, price, products)
+        products.append(Product(product_id, name, category, price))
     key_ids = _ids(rng, shape, len(users), shape.first_id + 800 * shape.id_gap)
     api_keys = tuple((key_id, u.id, "sk_" + rng.randbytes(16).hex())
                      for key_id, u in zip(key_ids, users, strict=True))
@@ -315,8 +331,8 @@ def postgres_sql(variant: str) -> str:
         + _insert("sessions", "token, user_id, expires_at", session_rows)
         + _insert("orders", "id, user_id, item, total, status, created_at",
                   [(o.id, o.user_id, o.item, o.total, o.status, o.created_at) for o in data.orders])
-        + _insert("products", "id, name, category, price",
-                  [(p.id, p.name, p.category, p.price) for p in data.products])
+        + _insert("products", "id, name, category, price",  # odd positions first: heap order is not id order
+                  [(p.id, p.name, p.category, p.price) for p in data.products[1::2] + data.products[0::2]])
         + _insert("api_keys", "id, user_id, secret", list(data.api_keys))
         + "".join(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT max(id) FROM {t}));\n"
                   for t in ("users", "orders", "products", "api_keys"))
