@@ -13,7 +13,9 @@ then GET, then INCR) meets the others only after the gate opened, where the race
 certain; tasks and wrong cases are written so that the racy read comes first.
 
 CLIENT PAUSE is server-wide and CLIENT UNPAUSE lifts every pause, so gates on one server take turns
-through a lock in database 0 (runs sharing a warm server must not open each other's gates).
+through a lock in database 0 (runs sharing a warm server must not open each other's gates). A gate
+keeps its turn until its calls have ended: another run's pause would otherwise stall the writes its
+contenders make after the gate opened (a cache loader's SET), while the others wait on a clock.
 """
 
 from __future__ import annotations
@@ -105,9 +107,9 @@ class WriteGate:
                     time.sleep(0.005)
             finally:
                 self.admin.execute_command("CLIENT", "UNPAUSE")  # type: ignore[no-untyped-call]
+            return Run([f.result() for f in futures], all_waited)  # the turn is kept until the calls end
         finally:
             self.admin.eval(RELEASE_IF_HOLDER, 1, GATE_LOCK, token)
-        return Run([f.result() for f in futures], all_waited)
 
 
 def _call(worker: Worker, function: str, args: tuple[Any, ...], options: dict[str, Any]) -> Outcome:

@@ -80,6 +80,22 @@ def test_key_rules(http, db, seed):
     assert orders(db) == before + 1, "only the first order with the key may be created"
 
 
+@pytest.mark.task(1)
+@pytest.mark.points(1)
+def test_key_length_is_bounded(http, db, seed):
+    """an empty Idempotency-Key or one longer than 200 characters is 400 and makes nothing; 200 is accepted"""
+    order = {"book_id": a_book(db, 5), "quantity": 1}
+    longest = f"max-{seed}-".ljust(200, "k")
+    before = orders(db)
+    for what, key in (("an empty Idempotency-Key", ""), ("an Idempotency-Key of 201 characters", longest + "k")):
+        expect.status(http.post("/v1/orders", json=order, headers={"Idempotency-Key": key}), 400,
+                      f"{what}: a key is 1 to 200 characters (it is stored with the order, so its length "
+                      "is bounded)", http.reveal)
+    assert orders(db) == before, "an order was made with a key outside 1 to 200 characters"
+    expect.created(http.post("/v1/orders", json=order, headers={"Idempotency-Key": longest}), "/v1/orders",
+                   http.reveal)
+
+
 @pytest.mark.task(2)
 @pytest.mark.points(2)
 def test_v1_and_v2_side_by_side(http, db):

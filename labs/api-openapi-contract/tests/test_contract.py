@@ -4,7 +4,7 @@ the document describes every operation, and schemathesis holds the app to it."""
 import pytest
 from schemathesis import checks
 
-from grader.apps import contract
+from grader.apps import contract, expect
 
 OPERATIONS = {
     "GET /books": {"200"},
@@ -48,3 +48,20 @@ def test_invalid_requests_are_refused(http):
     document = contract.load_document(http)
     for label in ["POST /books", "PUT /books/{id}"]:
         contract.fuzz(http, document, label, REJECTION, negative=True, examples=15)
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(1)
+def test_a_body_that_is_not_json_gets_the_documented_400(http):
+    """a POST or PUT whose body is broken JSON is 400 with the documented error body {"message": …}"""
+    books = expect.json_body(http.get("/books"), http.reveal)
+    targets = [("POST", "/books")] + ([("PUT", f"/books/{books[0]['id']}")] if books else [])
+    for method, path in targets:
+        response = http.request(method, path, content=b'{"title": ', headers={"Content-Type": "application/json"})
+        expect.status(response, 400, f"{method} {path} with a body that is not JSON", http.reveal)
+        expect.content_type(response, "application/json")
+        body = expect.json_body(response, http.reveal)
+        assert isinstance(body, dict) and isinstance(body.get("message"), str), (
+            f"{method} {path} with broken JSON: the 400 must be the error body your document promises, "
+            '{"message": …} — not the framework\'s own error page (parse the body yourself, e.g. '
+            "request.get_json(silent=True), and answer the error as JSON)")

@@ -6,6 +6,7 @@ into the past instead of waiting for it. They run on the public data and again o
 import contextlib
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 
 from grader.apps.gate import LockGate
@@ -84,6 +85,51 @@ def test_one_worker_pays_every_job_once_oldest_first(workers, dataset, variant):
     assert left == 0, f"{left} paid job(s) are not marked status = 'done'"
     assert db.scalar("SELECT count(*) FROM jobs WHERE locked_by IS NOT NULL OR locked_until IS NOT NULL") == 0, \
         "a done job still has locked_by / locked_until set: clear them when the job is done"
+
+
+def take_over(db, job):
+    """Do to `job` what another worker does once its lease has run out: claim it for itself. False when the
+    paying worker holds the job's row in its own transaction (then nobody can take it over mid-payment)."""
+    with psycopg.connect(db.admin_url, autocommit=True) as conn:
+        conn.execute("SET lock_timeout = '3s'")
+        try:
+            conn.execute("UPDATE jobs SET locked_by = 'worker-b', attempts = attempts + 1, "
+                         "locked_until = now() + interval '60 seconds' WHERE id = %s", (job,))
+        except psycopg.errors.LockNotAvailable:
+            return False
+    return True
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+def test_a_worker_that_lost_its_lease_does_not_complete(workers, dataset, variant):
+    """a job taken over by another worker while its first worker was paying: that payment does not count"""
+    db, reveal = workers.db, variant == "public"
+    drop_poison(db, dataset, variant)
+    job, account, _ = healthy_jobs(db, dataset, variant)[0]
+    balance = db.scalar("SELECT balance_cents FROM accounts WHERE id = %s", (account,))
+    a = workers.start()
+    with ThreadPoolExecutor(1) as pool:
+        with LockGate(db.admin_url, [("SELECT 1 FROM accounts WHERE id = %s FOR UPDATE", (account,))]) as gate:
+            call = pool.submit(work, a, "worker-a")
+            if not gate.settle(lambda: 0 if call.done() else 1, SETTLE_S):
+                call.result()  # its own error, if any
+                raise Mismatch("work_one() finished a job while the grader held a lock on its account's row: the "
+                               "payment must add amount_cents to accounts.balance_cents")
+            taken_over = take_over(db, job)  # worker-a's lease ran out and worker-b claimed the job
+        call.result()
+    if not taken_over:
+        return  # worker-a held its job's row while paying: its own statements decided whether it still owned it
+    which = named(job, reveal)
+    if payouts_per_job(db).get(job) or db.scalar("SELECT balance_cents FROM accounts WHERE id = %s",
+                                                 (account,)) != balance:
+        raise Mismatch(f"{which} was taken over by worker-b (worker-a's lease had run out) while worker-a was paying "
+                       "it, and worker-a's payment was committed anyway: worker-b will pay it again. Mark the job "
+                       "done with `... WHERE id = %s AND locked_by = %s AND status = 'running'` in the payment's "
+                       "transaction, and roll the whole payment back when that updates no row")
+    state = db.rows("SELECT status, locked_by FROM jobs WHERE id = %s", (job,))
+    assert state == [("running", "worker-b")], (
+        f"{which} belongs to worker-b now; worker-a must leave it as it is (status 'running', locked_by 'worker-b')")
 
 
 @pytest.mark.task(2)

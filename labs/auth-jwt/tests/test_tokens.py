@@ -76,6 +76,20 @@ def test_issued_tokens_work(http, dataset, variant):
 
 @pytest.mark.task(1)
 @pytest.mark.points(1)
+def test_login_refuses_a_wrong_password(http, dataset, variant):
+    """POST /login with a known e-mail and a wrong password is 401 and issues no token"""
+    user = dataset.users(variant)[3]
+    for attempt, password in (("a wrong password", user.password + "x"), ("an empty password", "")):
+        response = http.post("/login", json={"email": user.email, "password": password})
+        expect.status(response, 401, f"{attempt}: a login proves the password; without that proof, "
+                      "anyone who knows an e-mail address gets that user's tokens", http.reveal)
+        assert "access_token" not in response.text and "refresh_token" not in response.text, (
+            f"POST /login answered tokens for {attempt}: verify the password against the stored hash "
+            "(argon2's verify raises on a mismatch: that error means 'refuse', never 'go on')")
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(1)
 def test_accepts_a_token_signed_with_the_real_key(http, dataset, variant):
     """a valid token signed with the service's own key is accepted (the checks below are not won by refusing all)"""
     token = forge.es256(kid(dataset, variant), good_claims(dataset, variant), real_key(dataset, variant))

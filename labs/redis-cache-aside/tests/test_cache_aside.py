@@ -199,3 +199,16 @@ def test_concurrent_misses_read_the_database_once(contenders, write_gate, shop, 
         expect_reads(shop, product["id"], 1, f"{len(workers)} callers missed the entry at the same moment and "
                      "each read the database (a cache stampede). Let only the caller that takes "
                      "lock:product:{id} with SET NX PX read it; the others wait for the cache to fill")
+
+
+@pytest.mark.task(5)
+@pytest.mark.points(1)
+def test_the_lock_holder_deletes_its_lock(submission, shop, redis_db, variant):
+    """after a miss is loaded, lock:product:{id} is gone: the next miss need not wait for it to expire"""
+    for product in shop.add(3):
+        expect_product(submission.call("get_product", product["id"], inject=BOTH), product, variant)
+        if redis_db.exists(f"lock:product:{product['id']}"):
+            raise Mismatch("get_product loaded a product and left lock:product:{id} behind: until it expires, every "
+                           "miss of that product (e.g. right after update_price) waits for a load nobody is doing. "
+                           "Delete the lock when done, after checking it still holds your token (GET == token), "
+                           "so you never delete a lock another caller took after yours expired")
