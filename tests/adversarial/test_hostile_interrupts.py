@@ -22,6 +22,12 @@ SLOW = ("import time\ndef double(x):\n    time.sleep(1.5)\n    return 2 * x\n"
         "def count_items(conn):\n    time.sleep(1.5)\n    return 5\n")
 
 
+def _as_a_terminal_starts_it() -> None:
+    """A shell starts a background job (`make test &`) with SIGINT ignored, and children inherit that;
+    a terminal's foreground command has the default disposition, which is the case under test."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_an_interrupted_run_leaves_nothing_behind(grade_hostile: Grade, hostile_root: Path, servers: Servers,
                                                   signum: signal.Signals) -> None:
@@ -32,6 +38,7 @@ def test_an_interrupted_run_leaves_nothing_behind(grade_hostile: Grade, hostile_
         cwd=hostile_root, env={**os.environ, "GRADER_ROOT": str(hostile_root),  # the servers the invariants read
                                "GRADER_POSTGRES_URL": servers.postgres, "GRADER_REDIS_URL": servers.redis},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=_as_a_terminal_starts_it,
     )
     deadline = time.monotonic() + (60 if accounts.privileged() else 8)  # without root: no uid to watch
     while not sandbox_processes() and time.monotonic() < deadline and process.poll() is None:
