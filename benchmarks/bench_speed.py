@@ -117,7 +117,7 @@ def _tree_rss_mb(root: int) -> float:
 def whole_course_env(warm: dict[str, str]) -> dict[str, str]:
     """The whole-course run grades the MongoDB labs on the labelled emulator where no real server can be
     had (no mongod, no GRADER_MONGODB_URL): timed like the rest, their real-server checks counted apart."""
-    if shutil.which("mongod") or os.environ.get("GRADER_MONGODB_URL") or docker_answers():
+    if shutil.which("mongod") or os.environ.get("GRADER_MONGODB_URL"):  # the modes run on the local backend
         return warm
     return {**warm, "GRADER_MONGODB_BACKEND": "emulated"}
 
@@ -211,8 +211,8 @@ def main() -> None:
                         sample=True, graded=(0, 1, 2), output=printed)
             coverage = whole_course_coverage(printed[0])
             if baseline is not None:
-                baseline_whole = run([*old_grader, "check", "--all", "--solution", "--format", "json"], baseline,
-                                     cwd=baseline_tree or ROOT)[0]
+                baseline_whole = run([*old_grader, "check", "--all", "--solution", "--format", "json"],
+                                     whole_course_env(baseline), cwd=baseline_tree or ROOT, graded=(0, 1, 2))[0]
     finally:
         run([*GRADER, "services", "down"], warm)
         if baseline is not None:

@@ -107,6 +107,8 @@ def _sandbox_accounts() -> list[str]:
     if not accounts.privileged() or not accounts.LEASES.is_dir():
         return []
     removed = []
+    processes = reaper.by_uids()  # one pass over /proc and the work folders, not one per account
+    workdirs = list(ROOT_WORKDIRS.iterdir()) if ROOT_WORKDIRS.is_dir() else []
     for lease in accounts.LEASES.iterdir():
         if not lease.name.isdigit():
             continue
@@ -117,8 +119,8 @@ def _sandbox_accounts() -> list[str]:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 continue  # a live sandbox holds it
-            leftovers = reaper.by_uid(uid)
-            folders = list(ROOT_WORKDIRS.glob(f"u{uid}-*")) if ROOT_WORKDIRS.is_dir() else []
+            leftovers = processes.get(uid, [])
+            folders = [folder for folder in workdirs if folder.name.startswith(f"u{uid}-")]
             groups = [ROOT / c / PARENT / f"u{uid}" for c in ("memory", "pids")]
             groups = [g for g in groups if g.exists()]
             if leftovers:
