@@ -12,7 +12,8 @@ beside the others as ratios, with the load average before and after. Modes:
 - baseline: the same command from the code at REF (default: the last commit before the speed work),
   warm servers, run from a `git worktree` of REF with this interpreter.
 Peak RSS of a whole-course run is the largest sum of resident memory over the command's whole process
-tree (servers, pytest children and learner workers included), sampled every 50 ms.
+tree (the grader, its pytest children, learner workers and apps; not the warm servers, which run
+beside it), sampled every 50 ms; that run does not use the warm grader, so the grading is in the tree.
 A benchmark, not a test: it asserts only that every command graded (exit 0 or 1).
 """
 
@@ -44,7 +45,7 @@ TARGETS = {  # figure -> (target seconds or MB, what it is)
     "help": (0.15, "`grader --help`"),
     "list": (0.15, "`grader list`"),
     "all": (20.0, "`grader check --all --solution` (every lab in the course), warm"),
-    "rss": (500.0, "peak RSS of the whole-course run (MB, whole process tree)"),
+    "rss": (500.0, "peak RSS of the whole-course run (MB, the command's process tree, warm servers apart)"),
 }
 
 FOLDERS: list[Path] = []
@@ -207,8 +208,9 @@ def main() -> None:
             printed: list[bytes] = []
             # exit 2 is allowed here: checks this machine cannot run (no real MongoDB) are grader errors,
             # counted and named in the results instead of ending the benchmark
-            whole = run([*GRADER, "check", "--all", "--solution", "--format", "json"], whole_course_env(warm),
-                        sample=True, graded=(0, 1, 2), output=printed)
+            # GRADER_WARM=0: the grading runs in this command's own process tree, where its memory is sampled
+            whole = run([*GRADER, "check", "--all", "--solution", "--format", "json"],
+                        {**whole_course_env(warm), "GRADER_WARM": "0"}, sample=True, graded=(0, 1, 2), output=printed)
             coverage = whole_course_coverage(printed[0])
             if baseline is not None:
                 baseline_whole = run([*old_grader, "check", "--all", "--solution", "--format", "json"],
@@ -244,7 +246,8 @@ def main() -> None:
                      f"{'' if target is None else f'< {target[0]:g} s'} | {met} |")
     if whole is not None:
         lines.append(f"| all labs, warm (1 run) | {whole[0]:.1f} s | | | < 20 s | {'yes' if whole[0] < 20 else 'no'} |")
-        lines.append(f"| peak RSS, all labs | {whole[1]:.0f} MB | | | < 500 MB | {'yes' if whole[1] < 500 else 'no'} |")
+        rss_met = "yes" if whole[1] < 500 else "no"
+        lines.append(f"| peak RSS, all labs (process tree, servers apart) | {whole[1]:.0f} MB | | | < 500 MB | {rss_met} |")
     if baseline_whole is not None:
         lines.append(f"| baseline all labs, warm (1 run) | {baseline_whole:.1f} s | | | | |")
     if whole is not None:
