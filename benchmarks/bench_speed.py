@@ -247,7 +247,8 @@ def main() -> None:
     if whole is not None:
         lines.append(f"| all labs, warm (1 run) | {whole[0]:.1f} s | | | < 20 s | {'yes' if whole[0] < 20 else 'no'} |")
         rss_met = "yes" if whole[1] < 500 else "no"
-        lines.append(f"| peak RSS, all labs (process tree, servers apart) | {whole[1]:.0f} MB | | | < 500 MB | {rss_met} |")
+        lines.append(f"| peak RSS, all labs (process tree, servers apart) | {whole[1]:.0f} MB | | | < 500 MB "
+                     f"| {rss_met} |")
     if baseline_whole is not None:
         lines.append(f"| baseline all labs, warm (1 run) | {baseline_whole:.1f} s | | | | |")
     if whole is not None:
