@@ -386,7 +386,14 @@ def release(out: Path, labs: str | None, bundle: Path | None) -> None:
     root = repo_root()
     chosen = _labs_option(labs, root)
     with session.ServicePool() as pool, console.status("recording the reference on the public data…"):
+        left_out: list[str] = []
+        if not labs:  # the whole course: what this machine cannot record is left out, by name
+            chosen, left_out = releases.releasable(chosen, pool)
+        if not chosen:
+            raise GraderError("no lab of the course can be recorded here: " + "; ".join(left_out),
+                              "start the servers the labs need (see README, Services), then release again")
         done = releases.release(root, out, chosen, pool, bundles.read(bundle) if bundle else None)
+        done.notes = left_out + done.notes
     for note in done.notes:
         errors.print(f"[yellow]note:[/] {escape(note)}")
     console.print(f"student edition written to {out}: {len(done.labs)} labs, no .meta; "

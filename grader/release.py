@@ -20,7 +20,7 @@ import yaml
 from grader import reference_record, signing
 from grader.bundle import Bundle
 from grader.course_source import RELEASE_FILE, Course
-from grader.errors import UsageError
+from grader.errors import ServiceUnavailable, UsageError
 from grader.labs import Lab, course
 from grader.runner import grade, submission_for
 from grader.services.session import ServicePool
@@ -82,6 +82,23 @@ def _record(lab: Lab, pool: ServicePool, root: Path, folder: Path) -> tuple[dict
              for t in result.tests if t.status == "error"]
     answers: dict[str, object] = json.loads(recorded.read_text())
     return answers, notes
+
+
+def releasable(labs: list[Lab], pool: ServicePool) -> tuple[list[Lab], list[str]]:
+    """The labs whose services can be had here (a reference is recorded on real servers only), and a
+    note for each lab left out; used when the instructor did not name the labs."""
+    kept, notes = [], []
+    for lab in labs:
+        try:
+            for service in lab.spec.services:
+                pool.get(service)
+        except ServiceUnavailable as exc:
+            first = str(exc).splitlines()[0]
+            notes.append(f"{lab.id} left out of the edition: its reference is recorded on real servers, and here "
+                         f"{first.rstrip(':')}; release where that server runs (or name the labs with --labs)")
+            continue
+        kept.append(lab)
+    return kept, notes
 
 
 def release(root: Path, out: Path, labs: list[Lab], pool: ServicePool, bundle: Bundle | None) -> Released:

@@ -144,3 +144,19 @@ def test_released_generators_cannot_produce_the_sealed_hidden_data(made: tuple[P
     assert hidden not in {released.postgres_sql(v) for v in ("public", "hidden")}
     assert hidden != datasets.load("shop", ROOT, "another secret").postgres_sql("hidden")
     assert datasets.fingerprint("shop", edition, secret) != datasets.fingerprint("shop", edition)
+
+
+def test_a_whole_course_release_leaves_out_by_name_what_cannot_be_recorded_here(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recording a reference needs its real servers: without one, the lab is left out, named, not a crash."""
+    from grader import labs
+    from grader.release import releasable
+    from grader.services.session import ServicePool
+
+    monkeypatch.setenv("GRADER_MONGODB_BACKEND", "local")
+    monkeypatch.setenv("GRADER_MONGOD", str(ROOT / "no-such-mongod"))
+    monkeypatch.delenv("GRADER_MONGODB_URL", raising=False)
+    with ServicePool() as pool:
+        kept, notes = releasable([labs.load("mongo-crud-query", ROOT)], pool)
+    assert kept == []
+    assert len(notes) == 1 and notes[0].startswith("mongo-crud-query left out of the edition"), notes
