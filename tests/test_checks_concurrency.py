@@ -107,13 +107,19 @@ END $$;
 """
 
 
-@pytest.mark.parametrize("ordered", [False, True])
-def test_staged_gate_makes_lock_order_deadlocks_certain(database: tuple[str, str], ordered: bool) -> None:
+def _with_function(database: tuple[str, str], function: str) -> tuple[str, str]:
+    """The learner's function installed, and deadlocks detected quickly (the checks' own setting)."""
     learner, admin = database
     with psycopg.connect(learner, autocommit=True) as conn:
-        conn.execute(LOCK_FROM_THEN_TO.encode())
+        conn.execute(function.encode())
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"ALTER DATABASE {admin.rsplit('/', 1)[1].split('?')[0]} SET deadlock_timeout = '50ms'")
+    return learner, admin
+
+
+@pytest.mark.parametrize("ordered", [False, True])
+def test_staged_gate_makes_lock_order_deadlocks_certain(database: tuple[str, str], ordered: bool) -> None:
+    learner, admin = _with_function(database, LOCK_FROM_THEN_TO)
     pairs = [(1, 2), (2, 1), (3, 4), (4, 3), (5, 6), (6, 5), (7, 8), (8, 7)]
     calls = [Call("SELECT move(%s, %s, %s)", (a, b, ordered)) for a, b in pairs]
     stages = tuple(Lock("SELECT 1 FROM public.account WHERE id = %s FOR UPDATE", (i,)) for i in range(1, 9))
@@ -144,11 +150,7 @@ END $$;
 @pytest.mark.parametrize("exclusive", [False, True])
 def test_shared_gate_makes_upgrade_deadlocks_certain(database: tuple[str, str], exclusive: bool) -> None:
     """Behind a FOR SHARE gate every call holds its shared lock before any upgrades: a deadlock every run."""
-    learner, admin = database
-    with psycopg.connect(learner, autocommit=True) as conn:
-        conn.execute(SHARE_THEN_UPDATE.encode())
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"ALTER DATABASE {admin.rsplit('/', 1)[1].split('?')[0]} SET deadlock_timeout = '50ms'")
+    learner, admin = _with_function(database, SHARE_THEN_UPDATE)
     gate = Gate(admin, (Lock("SELECT 1 FROM public.counter WHERE id = 1 FOR SHARE"),))
     for _ in range(3):
         run = run_concurrently(learner, [Call("SELECT bump_shared(%s)", (exclusive,))] * 2, gate)
