@@ -177,7 +177,8 @@ class GradingSession:
                 raise GraderFault(f"cannot proxy {service}: lab.yaml does not list it under 'services:'")
             env[key] = self.proxy(variant, service).url_for(env[key])
         worker = Worker(folder, env, self.context.limits.worker_timeout_s, limits=self.sandbox_limits(),
-                        timeouts=self.call_timeouts[source])
+                        timeouts=self.call_timeouts[source],
+                        prepare=[s for s in ("redis", "postgres", "mongodb") if s in self.context.services])
         self._cleanup.callback(worker.close)
         return worker
 

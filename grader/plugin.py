@@ -127,6 +127,13 @@ def reference(variant: str) -> Worker:
 
 
 @pytest.fixture
+def channel_prefix(variant: str) -> str:
+    """Pub/sub channels are server-wide: a check names its channels with this run's prefix, the only channels
+    the learner's Redis user may use, so runs sharing a server never hear each other."""
+    return _grading().redis(variant).channel_prefix
+
+
+@pytest.fixture
 def redis_db(variant: str) -> Iterator[redis.Redis]:
     """An administrator client on this variant's leased Redis database (flushed before each check)."""
     lease = _grading().redis(variant)

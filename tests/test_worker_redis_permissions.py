@@ -35,3 +35,31 @@ def test_keys_is_refused_with_advice_and_scan_works(tmp_path: Path, pool: Servic
     finally:
         worker.close()
         lease.close()
+
+
+def test_two_leases_on_one_server_never_hear_each_other(pool: ServicePool) -> None:
+    """Pub/sub is server-wide: each lease's user may use only its own channels, so runs that name a channel
+    alike (checks derive names from the same seed) cannot count or receive each other's messages."""
+    import redis
+
+    first, second = RedisLease(pool.get("redis").url), RedisLease(pool.get("redis").url)
+    clients = [redis.Redis.from_url(lease.learner_url(), decode_responses=True) for lease in (first, second)]
+    try:
+        assert first.channel_prefix != second.channel_prefix
+        listener = clients[0].pubsub()
+        listener.subscribe(f"{first.channel_prefix}news")
+        assert clients[1].publish(f"{second.channel_prefix}news", "not for the first run") == 0
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            clients[1].publish(f"{first.channel_prefix}news", "into another run")
+        outsider = clients[1].pubsub()
+        outsider.subscribe("news")  # the refusal is the reply, read with the next message
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            outsider.get_message(timeout=2)
+        outsider.close()
+        assert clients[0].publish(f"{first.channel_prefix}news", "own") == 1
+        listener.close()
+    finally:
+        for client in clients:
+            client.close()
+        first.close()
+        second.close()

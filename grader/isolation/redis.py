@@ -5,6 +5,10 @@ instead of passing) nor SELECT any other database, MOVE or COPY: learner code re
 database only. The leases (db 0) and the other runs' databases are out of its reach, and its password
 is random per lease, never derived from anything a learner sees.
 
+Pub/sub channels belong to the server, not to a database: two runs that name a channel alike would hear
+each other's messages (and PUBSUB NUMSUB would count the other run's listeners). A lease's user may
+only publish and subscribe on channels under its own `channel_prefix`, and checks name channels with it.
+
 A lease names its owner (host and pid): the next run, or `grader services prune`, frees the leases
 of a process that is gone instead of waiting for them to expire.
 """
@@ -54,8 +58,9 @@ class RedisLease:
         count = databases(self.admin)
         self.db = self._lease(count)
         self.user = f"{LEASE_USER_PREFIX}{self.db}"
+        self.channel_prefix = f"lease{self.db}:"
         self.admin.acl_setuser(
-            self.user, enabled=True, passwords=[f"+{self.password}"], keys=["*"], channels=["*"],
+            self.user, enabled=True, passwords=[f"+{self.password}"], keys=["*"], channels=[f"{self.channel_prefix}*"],
             commands=restricted_commands(self.db), reset_passwords=True, reset_keys=True, reset_channels=True,
         )
         if self._has_clients():  # a killed run's learner code still connected as this lease's user

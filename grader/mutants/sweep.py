@@ -120,7 +120,8 @@ class Report:
         counted = [g for g in self.graded if g.killed is not None and g.mutant.id not in self.equivalent]
         if not counted:
             return "no mutants"
-        return f"{self.killed}/{len(counted)} killed ({100 * self.killed / len(counted):.0f} %)"
+        killed = sum(1 for g in counted if g.killed)  # a mutant recorded as equivalent counts on neither side
+        return f"{killed}/{len(counted)} killed ({100 * killed / len(counted):.0f} %)"
 
 
 def sweep(lab: Lab, pool: ServicePool, root: Path, limit: int | None = None,

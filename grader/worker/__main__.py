@@ -1,7 +1,8 @@
 """The worker process: imports the learner's module and answers calls, one JSON line each.
 
 Protocol (stdin → stdout, one JSON object per line):
-  request  {"module": "solution", "function": "top" (null: only import), "args": [...], "kwargs": {...},
+  request  {"module": "solution", "function": "top" (null: only import, and "prepare": the client
+            libraries of these injections), "args": [...], "kwargs": {...},
             "inject": "redis"|["redis", "postgres"]|null, "crash_after_replies": n|null}
   response {"ok": true, "value": ...} or {"ok": false, "kind": "import"|"call"|"result", "message": "..."},
            preceded by {"imported": "solution"} the first time a module loaded
@@ -40,6 +41,9 @@ def _advice(exc: BaseException) -> str:
             "(r.scan_iter(match=...)), which walks the keyspace a few keys per call without blocking the server."
         )
     return ""
+
+
+CLIENT_MODULES = {"redis": "redis", "postgres": "psycopg", "mongodb": "pymongo"}
 
 
 def _client(kind: str) -> Any:
@@ -124,7 +128,9 @@ def main() -> None:
                 response["message"] = f"{exc.filename and os.path.basename(exc.filename)}, line {exc.lineno}: {exc.msg}"
             protocol.write(json.dumps(response) + "\n")
             continue
-        if request["function"] is None:  # only import the module (Worker.ready)
+        if request["function"] is None:  # only import the module (Worker.ready) and the client libraries
+            for kind in request.get("prepare") or []:  # imported, not connected: checks may count connections
+                importlib.import_module(CLIENT_MODULES[kind])
             protocol.write(json.dumps({"ok": True, "value": None}) + "\n")
             continue
         function = getattr(module, request["function"], None)

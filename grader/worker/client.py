@@ -30,8 +30,9 @@ class Worker:
 
     def __init__(self, folder: Path, env: dict[str, str], timeout_s: float, module: str = "solution",
                  limits: SandboxLimits | None = None, hide: Sequence[Path] = (),
-                 timeouts: dict[str, str] | None = None) -> None:
+                 timeouts: dict[str, str] | None = None, prepare: Sequence[str] = ()) -> None:
         self.folder = folder
+        self.prepare = list(prepare)  # the clients its calls may inject, imported by ready()
         self.env = env
         self.timeout_s = timeout_s
         self.module = module
@@ -64,7 +65,8 @@ class Worker:
 
     def ready(self) -> None:
         """Start the process and import the module now, so that the timeout of a call that follows covers
-        only the call: checks that race several workers make them all ready first."""
+        only the call (the client libraries its calls inject are imported too: on a loaded machine that
+        import alone can take seconds): checks that race several workers make them all ready first."""
         self.call(None)
 
     def call(self, function: str | None, *args: Any, inject: str | list[str] | None = None,
@@ -85,7 +87,7 @@ class Worker:
         assert process is not None and process.stdin is not None and process.stdout is not None
         self._mark = process.output.mark()
         request = {"module": self.module, "function": function, "args": list(args), "kwargs": kwargs, "inject": inject,
-                   "crash_after_replies": crash_after_replies}
+                   "crash_after_replies": crash_after_replies, "prepare": self.prepare if function is None else []}
         try:
             process.stdin.write((json.dumps(request) + "\n").encode())
             process.stdin.flush()

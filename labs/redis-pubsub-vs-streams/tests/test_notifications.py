@@ -16,14 +16,19 @@ from grader.checks.problems import Mismatch
 # A listener returns as soon as its messages came, so a long timeout costs a correct one nothing; it only
 # has to outlast a loaded machine starting the publishing process (below lab.yaml worker_timeout_s).
 LISTEN_MS = 9_000
+# A listener given WHOLE_LISTEN_MS hears a message published LAST_SECOND_AT_S after it subscribed, when under a
+# second of its time is left: code that stops early, or floors the milliseconds to whole seconds, returns first.
+WHOLE_LISTEN_MS = 1_900
+LAST_SECOND_AT_S = 1.0
 
 
 def rng_for(seed, check):
     return random.Random(f"{seed}:{check}")
 
 
-def new_name(rng, label):
-    return f"{label}:{rng.getrandbits(32):08x}"
+def new_name(rng, label, prefix=""):
+    """A channel or stream name; channels carry the run's prefix (pub/sub is shared by the whole server)."""
+    return f"{prefix}{label}:{rng.getrandbits(32):08x}"
 
 
 def new_messages(rng, count):
@@ -64,10 +69,10 @@ def pairs(got, call):
 
 @pytest.mark.task(1)
 @pytest.mark.points(2)
-def test_live_subscribers_receive_every_message(submission, contenders, redis_db, seed, variant):
+def test_live_subscribers_receive_every_message(submission, contenders, channel_prefix, redis_db, seed, variant):
     """two subscribed listeners each receive every message, in order; PUBLISH reports 2 receivers"""
     rng = rng_for(seed, "live")
-    channel, messages = new_name(rng, "news"), new_messages(rng, 3)
+    channel, messages = new_name(rng, "news", channel_prefix), new_messages(rng, 3)
     listeners = contenders(2)
     submission.ready()  # started and imported before the listeners' timeout_ms begins
     with ThreadPoolExecutor(2) as pool:
@@ -87,12 +92,39 @@ def test_live_subscribers_receive_every_message(submission, contenders, redis_db
                            "count messages came or the time is up, and skip the subscribe confirmation")
 
 
+@pytest.mark.task(1)
+@pytest.mark.points(1)
+def test_a_listener_listens_for_its_whole_timeout(contenders, channel_prefix, redis_db, seed, variant):
+    """a listener still receives a message published in the last second of its timeout_ms, and returns with
+    fewer than count messages only when timeout_ms is up"""
+    rng = rng_for(seed, "whole")
+    channel, messages = new_name(rng, "news", channel_prefix), new_messages(rng, 2)
+    (listener,) = contenders(1)
+    with ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        future = pool.submit(listener.call, "listen_pubsub", channel, 3, WHOLE_LISTEN_MS, inject="redis")
+        wait_for(lambda: subscribers(redis_db, channel) == 1 or future.done(), "subscribed")
+        subscribed = time.monotonic()  # the listener's timeout_ms began before this
+        redis_db.publish(channel, messages[0])
+        time.sleep(max(0.0, subscribed + LAST_SECOND_AT_S - time.monotonic()))
+        redis_db.publish(channel, messages[1])  # under a second of the listener's timeout_ms is left
+        got = future.result()
+        listened_s = time.monotonic() - started  # the call's own overheads only add to it
+    if got != messages:
+        raise Mismatch(f"a listener returned {show(got, variant)} instead of {show(messages, variant)}, the second "
+                       "published in the last second of its timeout_ms: listen until the whole timeout has passed")
+    if listened_s < 0.95 * WHOLE_LISTEN_MS / 1000:
+        raise Mismatch(f"listen_pubsub returned after {listened_s:.2f} s with 2 of the 3 messages it waits for, "
+                       f"before its timeout_ms ({WHOLE_LISTEN_MS} ms) was up: keep listening until count messages "
+                       "came or the whole timeout has passed (timeout_ms / 1000 seconds)")
+
+
 @pytest.mark.task(2)
 @pytest.mark.points(2)
-def test_a_late_subscriber_misses_what_came_before(submission, contenders, redis_db, seed, variant):
+def test_a_late_subscriber_misses_what_came_before(submission, contenders, channel_prefix, redis_db, seed, variant):
     """messages published before anyone subscribed reach nobody (0) and are not received later"""
     rng = rng_for(seed, "late")
-    channel, messages = new_name(rng, "news"), new_messages(rng, 3)
+    channel, messages = new_name(rng, "news", channel_prefix), new_messages(rng, 3)
     for message in messages[:2]:
         got = submission.call("notify_pubsub", channel, message, inject="redis")
         if got != 0:

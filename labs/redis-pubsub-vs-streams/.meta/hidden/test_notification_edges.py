@@ -14,9 +14,9 @@ from grader.checks.problems import Mismatch
 
 @pytest.mark.task(2)
 @pytest.mark.points(1)
-def test_a_listener_hears_only_its_own_channel(submission, contenders, redis_db, seed):
+def test_a_listener_hears_only_its_own_channel(submission, contenders, channel_prefix, redis_db, seed):
     """a listener on 'x' receives nothing published on 'x:more' or 'X'"""
-    channel = f"alerts:{random.Random(f'{seed}:own').getrandbits(32):08x}"
+    channel = f"{channel_prefix}alerts:{random.Random(f'{seed}:own').getrandbits(32):08x}"
     (listener,) = contenders(1)
     submission.ready()  # started and imported before the listener's timeout_ms begins
     with ThreadPoolExecutor(1) as pool:
@@ -26,7 +26,7 @@ def test_a_listener_hears_only_its_own_channel(submission, contenders, redis_db,
             if time.monotonic() > deadline:
                 raise Mismatch("the listener never subscribed to the channel")
             time.sleep(0.01)
-        for other in (f"{channel}:more", channel.upper()):
+        for other in (f"{channel}:more", channel_prefix + channel.removeprefix(channel_prefix).upper()):
             submission.call("notify_pubsub", other, "not for you", inject="redis")
         submission.call("notify_pubsub", channel, "for you", inject="redis")
         got = future.result()
