@@ -68,7 +68,11 @@ def load(lab_id: str, root: Path | None = None) -> Lab:
     index = course(root)
     if not (folder / "lab.yaml").is_file():
         raise UsageError(f"no lab named '{lab_id}'", _suggest(lab_id, index.lab_ids()))
-    return Lab(id=lab_id, path=folder, spec=load_lab(folder / "lab.yaml"))
+    return _lab(folder)
+
+
+def _lab(folder: Path) -> Lab:
+    return Lab(id=folder.name, path=folder, spec=load_lab(folder / "lab.yaml"))
 
 
 def _suggest(lab_id: str, known: list[str]) -> str:
@@ -91,5 +95,5 @@ def all_labs(root: Path | None = None) -> list[Lab]:
                 f"{labs_dir(root) / 'course.yaml'}: lists '{lab_id}' but labs/{lab_id}/lab.yaml does not exist",
                 f"create labs/{lab_id}/ or remove it from course.yaml",
             )
-        labs.append(load(lab_id, root))
+        labs.append(_lab(labs_dir(root) / lab_id))  # the index is checked once, not once per lab
     return labs

@@ -157,13 +157,18 @@ class CourseSpec(Strict):
         return [lab for track in self.tracks for lab in track.labs]
 
 
+# libyaml's safe loader when PyYAML was built with it: the same documents, parsed ~10x faster (a whole course
+# of lab.yaml files is read by `grader list`)
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SpecError(f"{path}: file not found", "create it, or check the lab id") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
