@@ -63,3 +63,23 @@ def test_two_leases_on_one_server_never_hear_each_other(pool: ServicePool) -> No
             client.close()
         first.close()
         second.close()
+
+
+def test_server_wide_script_and_function_state_is_out_of_reach(pool: ServicePool) -> None:
+    """The script cache and Redis functions are shared by every run on the server: a lease may run scripts
+    but neither flush the cache nor load, delete or flush functions."""
+    import redis
+
+    lease = RedisLease(pool.get("redis").url)
+    client = redis.Redis.from_url(lease.learner_url(), decode_responses=True)
+    try:
+        assert client.eval("return redis.call('SET', KEYS[1], ARGV[1])", 1, "k", "v") == "OK"
+        sha = client.script_load("return 1")
+        for refused in (["SCRIPT", "FLUSH"], ["FUNCTION", "FLUSH"], ["FUNCTION", "DELETE", "lib"],
+                        ["FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() return 1 end)"]):
+            with pytest.raises(redis.exceptions.NoPermissionError):
+                client.execute_command(*refused)
+        assert client.evalsha(sha, 0) == 1
+    finally:
+        client.close()
+        lease.close()

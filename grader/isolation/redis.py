@@ -32,8 +32,14 @@ LEASE_KEY = "grader:lease:"
 LEASE_SECONDS = 3600
 
 
+# Server-wide state one run must not change under another: the script cache (SCRIPT FLUSH makes every other
+# run's EVALSHA fail with NOSCRIPT) and Redis functions (a library loaded by one run is callable, replaceable
+# and deletable by every other, and outlives the lease)
+SERVER_WIDE = ["-script|flush", "-function|load", "-function|delete", "-function|flush", "-function|restore"]
+
+
 def restricted_commands(db: int) -> list[str]:
-    return ["+@all", "-@dangerous", "+info", "-select", f"+select|{db}", "-move", "-copy"]
+    return ["+@all", "-@dangerous", "+info", "-select", f"+select|{db}", "-move", "-copy", *SERVER_WIDE]
 
 
 def _owner() -> str:

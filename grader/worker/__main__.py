@@ -38,7 +38,9 @@ def _advice(exc: BaseException) -> str:
         return (
             "\nThe grader's Redis user may not run the commands Redis marks @dangerous (KEYS, FLUSHDB, FLUSHALL, "
             "CONFIG, …): on a shared server they block every other client or wipe data. To visit keys, use SCAN "
-            "(r.scan_iter(match=...)), which walks the keyspace a few keys per call without blocking the server."
+            "(r.scan_iter(match=...)), which walks the keyspace a few keys per call without blocking the server. "
+            "SCRIPT FLUSH and FUNCTION LOAD/DELETE/FLUSH are refused too: the script cache and functions belong "
+            "to the whole server, shared with other grading runs; send scripts with EVAL/EVALSHA."
         )
     return ""
 
