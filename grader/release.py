@@ -23,6 +23,7 @@ from grader.course_source import RELEASE_FILE, Course
 from grader.errors import ServiceUnavailable, UsageError
 from grader.labs import Lab, course
 from grader.runner import grade, submission_for
+from grader.services.emulated_mongo import is_emulated
 from grader.services.session import ServicePool
 
 PROJECT_PARTS = ("grader", "pyproject.toml", "Makefile", "compose", "docker", "runtimes", "templates", ".gitignore")
@@ -89,21 +90,37 @@ def releasable(labs: list[Lab], pool: ServicePool) -> tuple[list[Lab], list[str]
     note for each lab left out; used when the instructor did not name the labs."""
     kept, notes = [], []
     for lab in labs:
-        try:
-            for service in lab.spec.services:
-                pool.get(service)
-        except ServiceUnavailable as exc:
-            first = str(exc).splitlines()[0]
+        reason = unrecordable(lab, pool)
+        if reason:
             notes.append(f"{lab.id} left out of the edition: its reference is recorded on real servers, and here "
-                         f"{first.rstrip(':')}; release where that server runs (or name the labs with --labs)")
+                         f"{reason}; release where that server runs (or name the labs with --labs)")
             continue
         kept.append(lab)
     return kept, notes
 
 
+def unrecordable(lab: Lab, pool: ServicePool) -> str | None:
+    """Why the lab's reference cannot be recorded here (a server missing, or only the MongoDB emulator),
+    or None. A record made on the emulator would hold the emulator's answers as the truth."""
+    for service in lab.spec.services:
+        try:
+            running = pool.get(service)
+        except ServiceUnavailable as exc:
+            return str(exc).splitlines()[0].rstrip(":")
+        if is_emulated(running.url):
+            return "MongoDB is the emulator (GRADER_MONGODB_BACKEND=emulated), not a real server"
+    return None
+
+
 def release(root: Path, out: Path, labs: list[Lab], pool: ServicePool, bundle: Bundle | None) -> Released:
     if out.exists() and any(out.iterdir()):
         raise UsageError(f"{out} exists and is not empty", "name a new folder for the edition")
+    on_emulator = [lab.id for lab in labs if "mongodb" in lab.spec.services and unrecordable(lab, pool)]
+    if on_emulator:
+        raise UsageError(f"cannot record the reference of {', '.join(on_emulator)} here: MongoDB is the emulator "
+                         "(GRADER_MONGODB_BACKEND=emulated), and a record holds the reference's answers as the truth",
+                         "release where a real MongoDB server runs (unset GRADER_MONGODB_BACKEND, or set "
+                         "GRADER_MONGODB_URL), or name the other labs with --labs")
     missing = [lab.id for lab in labs if not lab.solution_dir.is_dir()]
     if missing:
         raise UsageError(f"no reference (.meta/solution) for {', '.join(missing)}: a release records what the "

@@ -160,3 +160,23 @@ def test_a_whole_course_release_leaves_out_by_name_what_cannot_be_recorded_here(
         kept, notes = releasable([labs.load("mongo-crud-query", ROOT)], pool)
     assert kept == []
     assert len(notes) == 1 and notes[0].startswith("mongo-crud-query left out of the edition"), notes
+
+
+def test_a_reference_is_never_recorded_on_the_mongodb_emulator(monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:
+    """The emulator's answers are not MongoDB's: a whole-course release leaves the lab out, named, and
+    naming it is refused with the fix, before anything is written."""
+    from grader import labs
+    from grader.errors import UsageError
+    from grader.release import releasable, release
+    from grader.services.session import ServicePool
+
+    monkeypatch.setenv("GRADER_MONGODB_BACKEND", "emulated")
+    monkeypatch.delenv("GRADER_MONGODB_URL", raising=False)
+    lab = labs.load("mongo-crud-query", ROOT)
+    with ServicePool() as pool:
+        kept, notes = releasable([lab], pool)
+        assert kept == [] and "emulator" in notes[0], notes
+        with pytest.raises(UsageError, match="emulator"):
+            release(ROOT, tmp_path / "edition", [lab], pool, None)
+    assert not (tmp_path / "edition").exists()
