@@ -17,6 +17,11 @@ def every_key(r):
 
 def scanned(r):
     return sorted(r.scan_iter())
+
+def listen_everywhere(r):
+    listener = r.pubsub()
+    listener.psubscribe("*")
+    return listener.get_message(timeout=2)
 '''
 
 
@@ -32,6 +37,9 @@ def test_keys_is_refused_with_advice_and_scan_works(tmp_path: Path, pool: Servic
         assert "NoPermissionError" in message and "'keys'" in message
         assert "@dangerous" in message and "SCAN" in message
         assert worker.call("scanned", inject="redis") == ["a"]
+        with pytest.raises(SubmissionProblem) as caught:
+            worker.call("listen_everywhere", inject="redis")
+        assert "NoPermissionError" in str(caught.value) and "exactly the channel you were given" in str(caught.value)
     finally:
         worker.close()
         lease.close()

@@ -35,6 +35,10 @@ def _learner_traceback(exc: BaseException, folder: str) -> str:
 def _advice(exc: BaseException) -> str:
     """A note for errors a learner meets because the grader restricts them, so the refusal teaches."""
     if type(exc).__name__ == "NoPermissionError" and type(exc).__module__.startswith(("redis.", "valkey.")):
+        if "channel" in str(exc).lower():
+            return ("\nThe grader's Redis user may use only the channels the check gives your function (pub/sub "
+                    "channels are shared by the whole server, with other grading runs): SUBSCRIBE or PUBLISH on "
+                    "exactly the channel you were given, not a pattern (PSUBSCRIBE) or a channel of your own.")
         return (
             "\nThe grader's Redis user may not run the commands Redis marks @dangerous (KEYS, FLUSHDB, FLUSHALL, "
             "CONFIG, …): on a shared server they block every other client or wipe data. To visit keys, use SCAN "
