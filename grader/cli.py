@@ -106,9 +106,11 @@ def list_labs(fmt: str) -> None:
         click.echo(json.dumps([{"id": lab.id, "title": lab.spec.title, "track": lab.spec.track,
                                 "best": done.of(lab.id).best, "max": done.of(lab.id).max} for lab in labs], indent=2))
         return
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    table = Table("lab", "title", "track", "services", "your best")
+    # the id is what a learner types next: never cut, whatever the terminal's width
+    lab_column = Column("lab", no_wrap=True, min_width=max((len(lab.id) for lab in labs), default=3))
+    table = Table(lab_column, "title", "track", "services", "your best")
     for lab in labs:
         table.add_row(lab.id, lab.spec.title, lab.spec.track, ", ".join(lab.spec.services),
                       course_view.score(done, lab.id))

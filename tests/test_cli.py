@@ -31,6 +31,17 @@ def test_list_json_gives_id_title_track() -> None:
     assert {"best", "max"} <= joins.keys()  # the learner's best score (0 until checked)
 
 
+def test_list_never_cuts_a_lab_id_on_a_narrow_terminal() -> None:
+    """The id is what the learner types next (make lab LAB=…): the table wraps titles, never ids."""
+    import json
+
+    ids = [lab["id"] for lab in json.loads(grader("list", "--format", "json").stdout)]
+    done = grader("list", env={"COLUMNS": "70"})
+    assert done.returncode == 0, done.stderr
+    shown = {cell.strip() for line in done.stdout.splitlines() for cell in line.split("│")[1:2]}
+    assert set(ids) <= shown, sorted(set(ids) - shown)
+
+
 def test_reference_scores_full_marks_and_exit_0() -> None:
     code, report = grader_json("check", "sql-joins", "--solution")
     assert code == 0
