@@ -106,15 +106,17 @@ def list_labs(fmt: str) -> None:
         click.echo(json.dumps([{"id": lab.id, "title": lab.spec.title, "track": lab.spec.track,
                                 "best": done.of(lab.id).best, "max": done.of(lab.id).max} for lab in labs], indent=2))
         return
-    from rich.table import Column, Table
+    import shutil
 
-    # the id is what a learner types next: never cut, whatever the terminal's width
-    lab_column = Column("lab", no_wrap=True, min_width=max((len(lab.id) for lab in labs), default=3))
-    table = Table(lab_column, "title", "track", "services", "your best")
-    for lab in labs:
-        table.add_row(lab.id, lab.spec.title, lab.spec.track, ", ".join(lab.spec.services),
-                      course_view.score(done, lab.id))
-    console.print(table)
+    from grader.render.columns import aligned
+
+    # lab ids first and never cut (the learner types one next); titles last, cut to the terminal's width
+    headers = ("lab", "track", "services", "best", "title")
+    rows = [(lab.id, lab.spec.track, ",".join(lab.spec.services), course_view.score(done, lab.id), lab.spec.title)
+            for lab in labs]
+    lines = aligned(headers, rows, shutil.get_terminal_size().columns)
+    click.echo(click.style(lines[0], bold=True))
+    click.echo("\n".join(lines[1:]))
 
 
 @main.command()
