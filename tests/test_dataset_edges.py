@@ -609,3 +609,94 @@ def test_secapp_products_not_inserted_in_id_order(which: str) -> None:
     order = inserted_ids(module.postgres_sql(variant), "products")
     ids = [p.id for p in module.content(variant).products]
     assert sorted(order) == ids and order != ids, "heap order is not id order (a missing tie-breaker shows)"
+
+
+# opsdb: pg-partitioning, pg-backup-restore, pg-replication, pg-locks-monitoring -----------------------------
+
+MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def opsdb_tables(which: str) -> Any:
+    module, variant = generated("opsdb", which)
+    return module.tables(variant)
+
+
+def readings_at(which: str) -> list[tuple[int, dt.datetime, Decimal | None]]:
+    return [(device, dt.datetime.fromisoformat(at), value) for device, at, value in opsdb_tables(which).readings]
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_opsdb_readings_on_every_month_boundary(which: str) -> None:
+    times = {at for _, at, _ in readings_at(which)}
+    for month in range(1, 9):
+        start = dt.datetime(2024, month, 1)
+        assert start in times, f"a reading at {start} (a range that starts after it, or `>` in March, loses it)"
+        assert start - MICROSECOND in times, \
+            f"a reading in the last microsecond before {start} (TO '…-31', BETWEEN … '…-31' or `<= 23:59:59` lose it)"
+    assert any(at < dt.datetime(2024, 1, 1) for at in times), \
+        "a reading before January (FROM (MINVALUE) puts it in January; without a default partition the copy fails)"
+    assert any(dt.datetime(2024, 7, 1) < at < dt.datetime(2024, 8, 1) - MICROSECOND for at in times), \
+        "a reading inside July (it waits in the default partition for July's)"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_opsdb_march_has_a_reading_without_value(which: str) -> None:
+    march = [(device, value) for device, at, value in readings_at(which) if at.year == 2024 and at.month == 3]
+    assert any(value is None for _, value in march), "a NULL value in March (count(value) is not count(*))"
+    assert len({device for device, _ in march}) >= 2, "several devices in March (one row each, by device_id)"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_opsdb_sequences_stand_beyond_the_largest_id(which: str) -> None:
+    data = opsdb_tables(which)
+    for table in ("customers", "orders", "audit_log"):
+        largest = max(int(str(row[0])) for row in getattr(data, table))
+        assert data.sequences[table] > largest, \
+            f"{table}: the sequence ahead of max(id) (a restore that recomputes it from max(id) reuses ids)"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_opsdb_orders_for_the_replication_changes(which: str) -> None:
+    orders = opsdb_tables(which).orders
+    regions = Counter(o[2] for o in orders)
+    assert set(regions) == {"eu", "us", "apac"}, "orders in and out of the EU (a filter `region <> 'us'` sends apac)"
+    eu = [o for o in orders if o[2] == "eu"]
+    assert {o[5] for o in eu} == {"paid", "shipped", "pending", "refunded"}, \
+        "EU orders of every status: the checks delete refunded and pending ones (a publication without deletes)"
+    ids = [int(str(o[0])) for o in eu]
+    assert any(i % 4 == 0 for i in ids) and any(i % 5 == 0 for i in ids), "EU orders the checks' updates pick"
+
+
+def dead_tuples(which: str) -> dict[str, tuple[int, int]]:
+    """(live, dead) tuples per table after pg-locks-monitoring's workload (its DEAD_WORK): EU orders and
+    customers without a region updated, every audit_log row with id % 3 = 0 deleted."""
+    data = opsdb_tables(which)
+    updated_orders = sum(o[2] == "eu" for o in data.orders)
+    updated_customers = sum(c[3] is None for c in data.customers)
+    deleted = sum(int(str(a[0])) % 3 == 0 for a in data.audit_log)
+    return {"orders": (len(data.orders), updated_orders), "customers": (len(data.customers), updated_customers),
+            "audit_log": (len(data.audit_log) - deleted, deleted)}
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_opsdb_dead_tuples_order(which: str) -> None:
+    tables = dead_tuples(which)
+    assert all(dead for _, dead in tables.values()), f"dead tuples in every table the workload touches: {tables}"
+    share = {name: Decimal(100 * dead) / (live + dead) for name, (live, dead) in tables.items()}
+    by_count = sorted(tables, key=lambda name: (-tables[name][1], name))
+    assert by_count != sorted(tables, key=lambda name: (-share[name], name)), \
+        "the largest dead share is not the largest dead count (ORDER BY dead_pct instead of n_dead_tup)"
+    assert max(Counter(dead for _, dead in tables.values()).values()) >= 2, \
+        "two tables tied on n_dead_tup (relname breaks the tie)"
+    assert any(value % 1 for value in share.values()), "a dead share that is not whole (100 * n / total in integers)"
+
+
+def test_opsdb_hidden_differs_in_ranges() -> None:
+    public, hidden = (opsdb_tables(v) for v in VARIANTS)
+    assert min(c[0] for c in hidden.customers) > max(c[0] for c in public.customers), "other customer ids"
+    assert min(o[0] for o in hidden.orders) > max(o[0] for o in public.orders), "other order ids"
+    assert not {r[0] for r in public.readings} & {r[0] for r in hidden.readings}, "other devices"
+    public_times, hidden_times = ({r[1] for r in t.readings} for t in (public, hidden))
+    assert min(hidden_times) < min(public_times) and max(hidden_times) > max(public_times), "out-of-range months"
+    assert len(hidden.orders) > len(public.orders) and len(hidden.readings) > len(public.readings)
+
