@@ -8,6 +8,8 @@ generators' own output (no server needed) and fail when a change to a generator 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
@@ -699,4 +701,69 @@ def test_opsdb_hidden_differs_in_ranges() -> None:
     public_times, hidden_times = ({r[1] for r in t.readings} for t in (public, hidden))
     assert min(hidden_times) < min(public_times) and max(hidden_times) > max(public_times), "out-of-range months"
     assert len(hidden.orders) > len(public.orders) and len(hidden.readings) > len(public.readings)
+
+
+# storefront: sql-indexing-explain (formulas over the row number: no seed, so no sealed variant) -------------
+
+STOREFRONT_WINDOW = (dt.datetime(2024, 7, 1), dt.datetime(2025, 7, 1))  # query 2's date range
+ROWS_PER_PAGE = 150  # more than an orders page holds (about 120 rows of 8 kB)
+
+
+@functools.cache
+def storefront_orders(which: str) -> list[tuple[int, int, int, str]]:
+    """(id, customer_id, minute, status) of every order, computed once per variant (200 000 rows)."""
+    return list(load("storefront").orders(which))
+
+
+@pytest.mark.parametrize("which", VARIANTS)
+def test_storefront_emails_in_mixed_case(which: str) -> None:
+    emails = load("storefront").emails(which)
+    assert all(e != e.lower() for e in emails), "every email has capitals (an index on email cannot serve lower())"
+    assert len({e.lower() for e in emails}) == len(emails), "emails unique in lower case (query 1 finds one user)"
+    domains = Counter(e.split("@")[1] for e in emails)
+    assert any(d == d.lower() for d in domains) and any(d.endswith(".TEST") for d in domains), \
+        "domains in lower case and in capitals, '.TEST' among them (the hidden check picks one)"
+
+
+@pytest.mark.parametrize("which", VARIANTS)
+def test_storefront_created_at_is_unique(which: str) -> None:
+    minutes = [minute for _, _, minute, _ in storefront_orders(which)]
+    assert len(set(minutes)) == len(minutes), \
+        "no two orders share created_at (ORDER BY created_at has one right order before and after the indexes)"
+
+
+@pytest.mark.parametrize("which", VARIANTS)
+def test_storefront_pending_orders_are_rare_and_spread(which: str) -> None:
+    orders = storefront_orders(which)
+    rows = [n for n, (_, _, _, status) in enumerate(orders) if status == "pending"]
+    assert len(orders) // 250 <= len(rows) <= len(orders) // 150, "about one order in two hundred is pending"
+    assert min(b - a for a, b in itertools.pairwise(rows)) >= ROWS_PER_PAGE, \
+        "no two pending orders on one page (an index on status alone fetches about a thousand pages)"
+    cancelled = sum(status == "cancelled" for _, _, _, status in orders)
+    assert cancelled >= 5 * len(rows), \
+        "far more cancelled than pending orders (a partial index WHERE status <> 'completed' reads through them)"
+
+
+@pytest.mark.parametrize("which", VARIANTS)
+def test_storefront_customers_with_orders_in_and_out_of_the_window(which: str) -> None:
+    start = dt.datetime(2024, 1, 1)
+    inside: Counter[int] = Counter()
+    outside: Counter[int] = Counter()
+    for _, customer, minute, _ in storefront_orders(which):
+        at = start + dt.timedelta(minutes=minute)
+        (inside if STOREFRONT_WINDOW[0] <= at < STOREFRONT_WINDOW[1] else outside)[customer] += 1
+    chosen = [c for c, n in inside.items() if n >= 2]
+    assert len(chosen) > 777 * 2, "customers with two orders in query 2's range, at the offsets the checks use"
+    assert sum(1 for c in chosen if outside[c]) > len(chosen) // 2, \
+        "most of them have orders outside the range too (the range is part of the search, not every order)"
+
+
+def test_storefront_hidden_differs_in_ranges() -> None:
+    module = load("storefront")
+    public, hidden = module.VARIANTS["public"], module.VARIANTS["hidden"]
+    assert hidden.first_user > public.first_user + public.users, "other user ids"
+    assert hidden.first_order > public.first_order + public.orders, "other order ids"
+    assert hidden.users > public.users and hidden.orders > public.orders
+    assert (hidden.customer_step, hidden.time_step, hidden.pending_every) != \
+        (public.customer_step, public.time_step, public.pending_every), "other multipliers"
 
