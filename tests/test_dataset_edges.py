@@ -767,3 +767,70 @@ def test_storefront_hidden_differs_in_ranges() -> None:
     assert (hidden.customer_step, hidden.time_step, hidden.pending_every) != \
         (public.customer_step, public.time_step, public.pending_every), "other multipliers"
 
+
+# flat_orders: sql-normalization -----------------------------------------------------------------------------
+
+def flat_rows(which: str) -> list[tuple[Any, ...]]:
+    module, variant = generated("flat_orders", which)
+    return list(module.rows(variant))
+
+
+def determined(rows: list[tuple[Any, ...]], key: int, *columns: int) -> bool:
+    """Whether column `key` determines `columns` in `rows` (a functional dependency)."""
+    seen: dict[Any, set[tuple[Any, ...]]] = defaultdict(set)
+    for row in rows:
+        seen[row[key]].add(tuple(row[c] for c in columns))
+    return all(len(values) == 1 for values in seen.values())
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_flat_orders_obey_the_dependencies(which: str) -> None:
+    rows = flat_rows(which)
+    assert determined(rows, 2, 3, 4), "email determines name and city (one customer row per email)"
+    assert determined(rows, 5, 6, 7), "sku determines name and price"
+    assert determined(rows, 0, 1, 2), "order_id determines date and customer"
+    lines = Counter((r[0], r[5]) for r in rows)
+    assert max(lines.values()) == 1, "at most one line per order and sku (the PRIMARY KEY of order_lines)"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_flat_orders_repeat_every_fact(which: str) -> None:
+    rows = flat_rows(which)
+    per_order = Counter(r[0] for r in rows)
+    assert max(per_order.values()) >= 2, "orders with several lines (orders loaded without DISTINCT repeat)"
+    orders_per_customer = Counter(email for email in dict((r[0], r[2]) for r in rows).values())
+    assert max(orders_per_customer.values()) >= 2, "customers with several orders (customers without DISTINCT)"
+    assert max(Counter(r[5] for r in rows).values()) >= 2, "products on several lines"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_flat_orders_customers_without_a_city(which: str) -> None:
+    rows = flat_rows(which)
+    assert any(r[4] is None for r in rows), "lines of customers without a city (a join on city = city drops them)"
+    assert any(r[4] is not None for r in rows)
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_flat_orders_namesakes(which: str) -> None:
+    rows = flat_rows(which)
+    customers = {(r[2], r[3], r[4]) for r in rows}
+    by_name_and_city = Counter((name, city) for _, name, city in customers)
+    assert any(n >= 2 and city is not None for (_, city), n in by_name_and_city.items()), \
+        "two customers with the same name and city (a join on name, or on name and city, mixes their orders)"
+    products = {(r[5], r[6], r[7]) for r in rows}
+    prices_by_name: dict[str, set[Decimal]] = defaultdict(set)
+    for _, name, price in products:
+        prices_by_name[name].add(price)
+    assert any(len(prices) >= 2 for prices in prices_by_name.values()), \
+        "two products with the same name at different prices (a product is its sku, not its name)"
+
+
+def test_flat_orders_hidden_differs_in_ranges() -> None:
+    public, hidden = flat_rows("public"), flat_rows("hidden")
+    assert min(r[0] for r in hidden) > max(r[0] for r in public), "other order ids"
+    assert not {r[5] for r in public} & {r[5] for r in hidden}, "other skus"
+    assert min(r[1] for r in hidden) < min(r[1] for r in public), "other dates"
+    assert [r[0] for r in hidden] != sorted(r[0] for r in hidden), "rows out of order_id order"
+    no_city = [sum(city is None for _, city in {(r[2], r[4]) for r in rows}) for rows in (public, hidden)]
+    assert no_city[1] > no_city[0], "more customers without a city"
+
