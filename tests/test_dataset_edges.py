@@ -834,3 +834,33 @@ def test_flat_orders_hidden_differs_in_ranges() -> None:
     no_city = [sum(city is None for _, city in {(r[2], r[4]) for r in rows}) for rows in (public, hidden)]
     assert no_city[1] > no_city[0], "more customers without a city"
 
+
+# bank: sql-transactions -------------------------------------------------------------------------------------
+
+def bank_accounts(which: str) -> list[tuple[int, str, Decimal]]:
+    module, variant = generated("bank", which)
+    return list(module.accounts(variant))
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_bank_accounts_edges(which: str) -> None:
+    rows = bank_accounts(which)
+    ids = [account for account, _, _ in rows]
+    ordered = sorted(ids)
+    assert ids != ordered, "rows inserted out of id order"
+    assert any(b - a > 1 for a, b in itertools.pairwise(ordered)), "ids with gaps (an id between two is unknown)"
+    balances = [balance for _, _, balance in rows]
+    assert balances.count(Decimal(0)) == 1, "one empty account (it can send nothing, not even 0.01)"
+    lowest_funded = min((account, balance) for account, _, balance in rows if balance >= 100)
+    assert lowest_funded[1] % 1, \
+        "the funded account of lowest id has cents (task 1's overdraft check: a balance in an integer loses them)"
+    funded = [b for b in balances if b > 0]
+    assert min(funded) >= 100 and len(funded) >= 10, \
+        "every other account holds 100 or more: ten funded accounts for the crossing transfers"
+
+
+def test_bank_hidden_differs_in_ranges() -> None:
+    public, hidden = bank_accounts("public"), bank_accounts("hidden")
+    assert min(i for i, _, _ in hidden) > max(i for i, _, _ in public), "other ids"
+    assert max(b for _, _, b in hidden) > max(b for _, _, b in public), "other balances"
+    assert len(hidden) > len(public)
