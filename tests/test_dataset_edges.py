@@ -8,6 +8,8 @@ generators' own output (no server needed) and fail when a change to a generator 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
@@ -609,3 +611,256 @@ def test_secapp_products_not_inserted_in_id_order(which: str) -> None:
     order = inserted_ids(module.postgres_sql(variant), "products")
     ids = [p.id for p in module.content(variant).products]
     assert sorted(order) == ids and order != ids, "heap order is not id order (a missing tie-breaker shows)"
+
+
+# opsdb: pg-partitioning, pg-backup-restore, pg-replication, pg-locks-monitoring -----------------------------
+
+MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def opsdb_tables(which: str) -> Any:
+    module, variant = generated("opsdb", which)
+    return module.tables(variant)
+
+
+def readings_at(which: str) -> list[tuple[int, dt.datetime, Decimal | None]]:
+    return [(device, dt.datetime.fromisoformat(at), value) for device, at, value in opsdb_tables(which).readings]
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_opsdb_readings_on_every_month_boundary(which: str) -> None:
+    times = {at for _, at, _ in readings_at(which)}
+    for month in range(1, 9):
+        start = dt.datetime(2024, month, 1)
+        assert start in times, f"a reading at {start} (a range that starts after it, or `>` in March, loses it)"
+        assert start - MICROSECOND in times, \
+            f"a reading in the last microsecond before {start} (TO '…-31', BETWEEN … '…-31' or `<= 23:59:59` lose it)"
+    assert any(at < dt.datetime(2024, 1, 1) for at in times), \
+        "a reading before January (FROM (MINVALUE) puts it in January; without a default partition the copy fails)"
+    assert any(dt.datetime(2024, 7, 1) < at < dt.datetime(2024, 8, 1) - MICROSECOND for at in times), \
+        "a reading inside July (it waits in the default partition for July's)"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_opsdb_march_has_a_reading_without_value(which: str) -> None:
+    march = [(device, value) for device, at, value in readings_at(which) if at.year == 2024 and at.month == 3]
+    assert any(value is None for _, value in march), "a NULL value in March (count(value) is not count(*))"
+    assert len({device for device, _ in march}) >= 2, "several devices in March (one row each, by device_id)"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_opsdb_sequences_stand_beyond_the_largest_id(which: str) -> None:
+    data = opsdb_tables(which)
+    for table in ("customers", "orders", "audit_log"):
+        largest = max(int(str(row[0])) for row in getattr(data, table))
+        assert data.sequences[table] > largest, \
+            f"{table}: the sequence ahead of max(id) (a restore that recomputes it from max(id) reuses ids)"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_opsdb_orders_for_the_replication_changes(which: str) -> None:
+    orders = opsdb_tables(which).orders
+    regions = Counter(o[2] for o in orders)
+    assert set(regions) == {"eu", "us", "apac"}, "orders in and out of the EU (a filter `region <> 'us'` sends apac)"
+    eu = [o for o in orders if o[2] == "eu"]
+    assert {o[5] for o in eu} == {"paid", "shipped", "pending", "refunded"}, \
+        "EU orders of every status: the checks delete refunded and pending ones (a publication without deletes)"
+    ids = [int(str(o[0])) for o in eu]
+    assert any(i % 4 == 0 for i in ids) and any(i % 5 == 0 for i in ids), "EU orders the checks' updates pick"
+
+
+def dead_tuples(which: str) -> dict[str, tuple[int, int]]:
+    """(live, dead) tuples per table after pg-locks-monitoring's workload (its DEAD_WORK): EU orders and
+    customers without a region updated, every audit_log row with id % 3 = 0 deleted."""
+    data = opsdb_tables(which)
+    updated_orders = sum(o[2] == "eu" for o in data.orders)
+    updated_customers = sum(c[3] is None for c in data.customers)
+    deleted = sum(int(str(a[0])) % 3 == 0 for a in data.audit_log)
+    return {"orders": (len(data.orders), updated_orders), "customers": (len(data.customers), updated_customers),
+            "audit_log": (len(data.audit_log) - deleted, deleted)}
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_opsdb_dead_tuples_order(which: str) -> None:
+    tables = dead_tuples(which)
+    assert all(dead for _, dead in tables.values()), f"dead tuples in every table the workload touches: {tables}"
+    share = {name: Decimal(100 * dead) / (live + dead) for name, (live, dead) in tables.items()}
+    by_count = sorted(tables, key=lambda name: (-tables[name][1], name))
+    assert by_count != sorted(tables, key=lambda name: (-share[name], name)), \
+        "the largest dead share is not the largest dead count (ORDER BY dead_pct instead of n_dead_tup)"
+    assert max(Counter(dead for _, dead in tables.values()).values()) >= 2, \
+        "two tables tied on n_dead_tup (relname breaks the tie)"
+    assert any(value % 1 for value in share.values()), "a dead share that is not whole (100 * n / total in integers)"
+
+
+def test_opsdb_hidden_differs_in_ranges() -> None:
+    public, hidden = (opsdb_tables(v) for v in VARIANTS)
+    assert min(c[0] for c in hidden.customers) > max(c[0] for c in public.customers), "other customer ids"
+    assert min(o[0] for o in hidden.orders) > max(o[0] for o in public.orders), "other order ids"
+    assert not {r[0] for r in public.readings} & {r[0] for r in hidden.readings}, "other devices"
+    public_times, hidden_times = ({r[1] for r in t.readings} for t in (public, hidden))
+    assert min(hidden_times) < min(public_times) and max(hidden_times) > max(public_times), "out-of-range months"
+    assert len(hidden.orders) > len(public.orders) and len(hidden.readings) > len(public.readings)
+
+
+# storefront: sql-indexing-explain (formulas over the row number: no seed, so no sealed variant) -------------
+
+STOREFRONT_WINDOW = (dt.datetime(2024, 7, 1), dt.datetime(2025, 7, 1))  # query 2's date range
+ROWS_PER_PAGE = 150  # more than an orders page holds (about 120 rows of 8 kB)
+
+
+@functools.cache
+def storefront_orders(which: str) -> list[tuple[int, int, int, str]]:
+    """(id, customer_id, minute, status) of every order, computed once per variant (200 000 rows)."""
+    return list(load("storefront").orders(which))
+
+
+@pytest.mark.parametrize("which", VARIANTS)
+def test_storefront_emails_in_mixed_case(which: str) -> None:
+    emails = load("storefront").emails(which)
+    assert all(e != e.lower() for e in emails), "every email has capitals (an index on email cannot serve lower())"
+    assert len({e.lower() for e in emails}) == len(emails), "emails unique in lower case (query 1 finds one user)"
+    domains = Counter(e.split("@")[1] for e in emails)
+    assert any(d == d.lower() for d in domains) and any(d.endswith(".TEST") for d in domains), \
+        "domains in lower case and in capitals, '.TEST' among them (the hidden check picks one)"
+
+
+@pytest.mark.parametrize("which", VARIANTS)
+def test_storefront_created_at_is_unique(which: str) -> None:
+    minutes = [minute for _, _, minute, _ in storefront_orders(which)]
+    assert len(set(minutes)) == len(minutes), \
+        "no two orders share created_at (ORDER BY created_at has one right order before and after the indexes)"
+
+
+@pytest.mark.parametrize("which", VARIANTS)
+def test_storefront_pending_orders_are_rare_and_spread(which: str) -> None:
+    orders = storefront_orders(which)
+    rows = [n for n, (_, _, _, status) in enumerate(orders) if status == "pending"]
+    assert len(orders) // 250 <= len(rows) <= len(orders) // 150, "about one order in two hundred is pending"
+    assert min(b - a for a, b in itertools.pairwise(rows)) >= ROWS_PER_PAGE, \
+        "no two pending orders on one page (an index on status alone fetches about a thousand pages)"
+    cancelled = sum(status == "cancelled" for _, _, _, status in orders)
+    assert cancelled >= 5 * len(rows), \
+        "far more cancelled than pending orders (a partial index WHERE status <> 'completed' reads through them)"
+
+
+@pytest.mark.parametrize("which", VARIANTS)
+def test_storefront_customers_with_orders_in_and_out_of_the_window(which: str) -> None:
+    start = dt.datetime(2024, 1, 1)
+    inside: Counter[int] = Counter()
+    outside: Counter[int] = Counter()
+    for _, customer, minute, _ in storefront_orders(which):
+        at = start + dt.timedelta(minutes=minute)
+        (inside if STOREFRONT_WINDOW[0] <= at < STOREFRONT_WINDOW[1] else outside)[customer] += 1
+    chosen = [c for c, n in inside.items() if n >= 2]
+    assert len(chosen) > 777 * 2, "customers with two orders in query 2's range, at the offsets the checks use"
+    assert sum(1 for c in chosen if outside[c]) > len(chosen) // 2, \
+        "most of them have orders outside the range too (the range is part of the search, not every order)"
+
+
+def test_storefront_hidden_differs_in_ranges() -> None:
+    module = load("storefront")
+    public, hidden = module.VARIANTS["public"], module.VARIANTS["hidden"]
+    assert hidden.first_user > public.first_user + public.users, "other user ids"
+    assert hidden.first_order > public.first_order + public.orders, "other order ids"
+    assert hidden.users > public.users and hidden.orders > public.orders
+    assert (hidden.customer_step, hidden.time_step, hidden.pending_every) != \
+        (public.customer_step, public.time_step, public.pending_every), "other multipliers"
+
+
+# flat_orders: sql-normalization -----------------------------------------------------------------------------
+
+def flat_rows(which: str) -> list[tuple[Any, ...]]:
+    module, variant = generated("flat_orders", which)
+    return list(module.rows(variant))
+
+
+def determined(rows: list[tuple[Any, ...]], key: int, *columns: int) -> bool:
+    """Whether column `key` determines `columns` in `rows` (a functional dependency)."""
+    seen: dict[Any, set[tuple[Any, ...]]] = defaultdict(set)
+    for row in rows:
+        seen[row[key]].add(tuple(row[c] for c in columns))
+    return all(len(values) == 1 for values in seen.values())
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_flat_orders_obey_the_dependencies(which: str) -> None:
+    rows = flat_rows(which)
+    assert determined(rows, 2, 3, 4), "email determines name and city (one customer row per email)"
+    assert determined(rows, 5, 6, 7), "sku determines name and price"
+    assert determined(rows, 0, 1, 2), "order_id determines date and customer"
+    lines = Counter((r[0], r[5]) for r in rows)
+    assert max(lines.values()) == 1, "at most one line per order and sku (the PRIMARY KEY of order_lines)"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_flat_orders_repeat_every_fact(which: str) -> None:
+    rows = flat_rows(which)
+    per_order = Counter(r[0] for r in rows)
+    assert max(per_order.values()) >= 2, "orders with several lines (orders loaded without DISTINCT repeat)"
+    orders_per_customer = Counter(email for email in dict((r[0], r[2]) for r in rows).values())
+    assert max(orders_per_customer.values()) >= 2, "customers with several orders (customers without DISTINCT)"
+    assert max(Counter(r[5] for r in rows).values()) >= 2, "products on several lines"
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_flat_orders_customers_without_a_city(which: str) -> None:
+    rows = flat_rows(which)
+    assert any(r[4] is None for r in rows), "lines of customers without a city (a join on city = city drops them)"
+    assert any(r[4] is not None for r in rows)
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_flat_orders_namesakes(which: str) -> None:
+    rows = flat_rows(which)
+    customers = {(r[2], r[3], r[4]) for r in rows}
+    by_name_and_city = Counter((name, city) for _, name, city in customers)
+    assert any(n >= 2 and city is not None for (_, city), n in by_name_and_city.items()), \
+        "two customers with the same name and city (a join on name, or on name and city, mixes their orders)"
+    products = {(r[5], r[6], r[7]) for r in rows}
+    prices_by_name: dict[str, set[Decimal]] = defaultdict(set)
+    for _, name, price in products:
+        prices_by_name[name].add(price)
+    assert any(len(prices) >= 2 for prices in prices_by_name.values()), \
+        "two products with the same name at different prices (a product is its sku, not its name)"
+
+
+def test_flat_orders_hidden_differs_in_ranges() -> None:
+    public, hidden = flat_rows("public"), flat_rows("hidden")
+    assert min(r[0] for r in hidden) > max(r[0] for r in public), "other order ids"
+    assert not {r[5] for r in public} & {r[5] for r in hidden}, "other skus"
+    assert min(r[1] for r in hidden) < min(r[1] for r in public), "other dates"
+    assert [r[0] for r in hidden] != sorted(r[0] for r in hidden), "rows out of order_id order"
+    no_city = [sum(city is None for _, city in {(r[2], r[4]) for r in rows}) for rows in (public, hidden)]
+    assert no_city[1] > no_city[0], "more customers without a city"
+
+
+# bank: sql-transactions -------------------------------------------------------------------------------------
+
+def bank_accounts(which: str) -> list[tuple[int, str, Decimal]]:
+    module, variant = generated("bank", which)
+    return list(module.accounts(variant))
+
+
+@pytest.mark.parametrize("which", WITH_SEALED)
+def test_bank_accounts_edges(which: str) -> None:
+    rows = bank_accounts(which)
+    ids = [account for account, _, _ in rows]
+    ordered = sorted(ids)
+    assert ids != ordered, "rows inserted out of id order"
+    assert any(b - a > 1 for a, b in itertools.pairwise(ordered)), "ids with gaps (an id between two is unknown)"
+    balances = [balance for _, _, balance in rows]
+    assert balances.count(Decimal(0)) == 1, "one empty account (it can send nothing, not even 0.01)"
+    lowest_funded = min((account, balance) for account, _, balance in rows if balance >= 100)
+    assert lowest_funded[1] % 1, \
+        "the funded account of lowest id has cents (task 1's overdraft check: a balance in an integer loses them)"
+    funded = [b for b in balances if b > 0]
+    assert min(funded) >= 100 and len(funded) >= 10, \
+        "every other account holds 100 or more: ten funded accounts for the crossing transfers"
+
+
+def test_bank_hidden_differs_in_ranges() -> None:
+    public, hidden = bank_accounts("public"), bank_accounts("hidden")
+    assert min(i for i, _, _ in hidden) > max(i for i, _, _ in public), "other ids"
+    assert max(b for _, _, b in hidden) > max(b for _, _, b in public), "other balances"
+    assert len(hidden) > len(public)

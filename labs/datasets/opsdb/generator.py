@@ -2,9 +2,19 @@
 
 customers and orders (with sequences that are AHEAD of the largest id, as after deleted rows, so a
 restore that recomputes them from max(id) is caught), an audit log, and a `readings` table to
-partition. Both variants carry the edge cases: customers with a NULL region, readings exactly on a
-month boundary and in its last microsecond, readings before and after the six partitioned months,
-NULL reading values. `hidden` has other ids, sizes, sequence gaps, devices and out-of-range months.
+partition. Both variants carry the edge cases by construction, not by the seed:
+
+- readings at the first instant of every month and in its last microsecond, a NULL value in every
+  month, readings in the last microsecond of 2023 and on both ends of July and at 1 August (outside
+  the six partitioned months: the default partition, then July's);
+- every third order is an EU order, and the first orders give every region every status (the
+  replication checks update, move and delete EU orders of each kind);
+- every fourth customer has no region. pg-locks-monitoring's dead-tuple workload updates the EU
+  orders and the customers without a region and deletes every third audit_log row, so the orders
+  leave the most dead tuples but the smallest dead share (25 % against audit_log's third), and
+  audit_log and customers tie on the number of dead tuples (relname breaks the tie).
+
+`hidden` has other ids, sizes, sequence gaps, devices and out-of-range months.
 """
 
 from __future__ import annotations
@@ -18,11 +28,16 @@ from decimal import Decimal
 FIRST = ["Ada", "Bruno", "Chen", "Dara", "Emil", "Farah", "Goran", "Hana", "Ivo", "Jun", "Kemal", "Lena",
          "Mira", "Nils", "Olu", "Priya", "Quinn", "Rosa", "Sven", "Tariq"]
 LAST = ["Abara", "Brandt", "Costa", "Dvorak", "Eze", "Grieg", "Haddad", "Ilves", "Jansen", "Kowal"]
-REGIONS = ["eu", "eu", "us", "us", "apac", None]  # customers' regions: unknown for some
-ORDER_REGIONS = ["eu", "us", "eu", "apac", "us", "eu"]  # every order is booked in a region
+REGIONS = ["eu", "us", "apac"]  # every order is booked in one; a customer's may be unknown
+NO_REGION_EVERY = 4  # every fourth customer has no region (NULL)
 STATUSES = ["paid", "paid", "paid", "shipped", "pending", "refunded"]
 ACTORS = ["billing", "support", "deploy-bot", "ops"]
 MONTH_STARTS = [dt.datetime(2024, m, 1) for m in range(1, 8)]  # the six partitioned months and July
+LAST_MICROSECOND = dt.timedelta(microseconds=1)
+# outside January–June, in both variants: the instants on either side of the partitioned range and of July
+OUTSIDE_BOUNDARIES = [dt.datetime(2024, 1, 1) - LAST_MICROSECOND, dt.datetime(2024, 7, 1),
+                      dt.datetime(2024, 8, 1) - LAST_MICROSECOND, dt.datetime(2024, 8, 1)]
+NULL_VALUE_AT = 2  # in every month, the third reading (the first at a random moment) has no value
 
 
 @dataclass(frozen=True)
@@ -33,22 +48,20 @@ class Shape:
     first_customer: int
     first_order: int
     order_sequence_gap: int  # the order sequence stands this far beyond max(id)
-    audit_rows: int
+    audit_rows: int  # audit_rows // 3 == customers // NO_REGION_EVERY: the dead-tuple tie (see above)
     audit_sequence_gap: int
     devices: list[int]
     readings_per_month: int
-    outside: list[dt.datetime]  # readings outside January–June 2024 (they belong in the default partition)
+    outside: list[dt.datetime]  # more readings outside January–June 2024 than OUTSIDE_BOUNDARIES
 
 
 VARIANTS = {
     "public": Shape(seed=41, customers=24, orders=180, first_customer=1, first_order=1, order_sequence_gap=3,
-                    audit_rows=40, audit_sequence_gap=2, devices=[1, 2, 3, 4], readings_per_month=60,
-                    outside=[dt.datetime(2023, 12, 31, 23, 59, 59, 999999), dt.datetime(2024, 7, 1),
-                             dt.datetime(2024, 7, 15, 8, 30), dt.datetime(2024, 8, 2, 12)]),
+                    audit_rows=19, audit_sequence_gap=2, devices=[1, 2, 3, 4], readings_per_month=60,
+                    outside=[dt.datetime(2024, 7, 15, 8, 30), dt.datetime(2024, 8, 2, 12)]),
     "hidden": Shape(seed=42, customers=31, orders=247, first_customer=700, first_order=90001, order_sequence_gap=11,
-                    audit_rows=57, audit_sequence_gap=5, devices=[17, 23, 58, 61, 99], readings_per_month=75,
-                    outside=[dt.datetime(2023, 11, 30, 6), dt.datetime(2023, 12, 31, 23, 59, 59, 999999),
-                             dt.datetime(2024, 7, 1), dt.datetime(2024, 7, 31, 23, 59, 59),
+                    audit_rows=22, audit_sequence_gap=5, devices=[17, 23, 58, 61, 99], readings_per_month=75,
+                    outside=[dt.datetime(2023, 11, 30, 6), dt.datetime(2024, 7, 31, 23, 59, 59),
                              dt.datetime(2024, 9, 9, 9, 9), dt.datetime(2025, 1, 1)]),
 }
 
@@ -98,23 +111,30 @@ def _insert(table: str, columns: str, rows: list[tuple[object, ...]]) -> str:
 
 
 def customers(shape: Shape, rng: random.Random) -> list[tuple[object, ...]]:
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for i in range(shape.customers):
         name = f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}"
+        region = None if i % NO_REGION_EVERY == NO_REGION_EVERY - 1 else rng.choice(REGIONS)
         rows.append((shape.first_customer + i * 2, f"{name.lower().replace(' ', '.')}{i}@example.org", name,
-                     rng.choice(REGIONS)))
+                     region))
     return rows
 
 
+def order_status(i: int, rng: random.Random) -> str:
+    """The first orders take every status in every region (one block of len(REGIONS) orders per status)."""
+    block = i // len(REGIONS)
+    return STATUSES[block] if block < len(STATUSES) else rng.choice(STATUSES)
+
+
 def orders(shape: Shape, rng: random.Random, customer_ids: list[int]) -> list[tuple[object, ...]]:
-    rows = []
+    rows: list[tuple[object, ...]] = []
     start = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
     for i in range(shape.orders):
-        region = ORDER_REGIONS[i % len(ORDER_REGIONS)]  # every region in every variant
+        region = REGIONS[i % len(REGIONS)]  # every third order is an EU one, ids a step of 3 apart
         card = None if i % 9 == 0 else f"4{rng.randrange(10**14, 10**15)}"
         rows.append((shape.first_order + i, rng.choice(customer_ids), region,
                      (start + dt.timedelta(minutes=rng.randrange(0, 60 * 24 * 90))).isoformat(),
-                     Decimal(rng.randrange(100, 50000)) / 100, rng.choice(STATUSES), card))
+                     Decimal(rng.randrange(100, 50000)) / 100, order_status(i, rng), card))
     return rows
 
 
@@ -129,34 +149,51 @@ def readings(shape: Shape, rng: random.Random) -> list[tuple[object, ...]]:
     for month, nxt in itertools.pairwise(MONTH_STARTS):
         span = int((nxt - month).total_seconds())
         # the boundary cases: the first instant of the month and its last microsecond
-        moments = [month, nxt - dt.timedelta(microseconds=1)]
+        moments = [month, nxt - LAST_MICROSECOND]
         moments += [month + dt.timedelta(seconds=rng.randrange(0, span)) for _ in range(shape.readings_per_month - 2)]
-        for moment in moments:
-            value = None if rng.random() < 0.03 else Decimal(rng.randrange(-2000, 9000)) / 100
+        for index, moment in enumerate(moments):
+            value = None if index == NULL_VALUE_AT or rng.random() < 0.03 else Decimal(rng.randrange(-2000, 9000)) / 100
             rows.append((rng.choice(shape.devices), moment.isoformat(sep=" "), value))
     rows += [(rng.choice(shape.devices), moment.isoformat(sep=" "), Decimal(rng.randrange(0, 500)) / 10)
-             for moment in shape.outside]
+             for moment in OUTSIDE_BOUNDARIES + shape.outside]
     rng.shuffle(rows)
     return rows
 
 
-def postgres_sql(variant: str) -> str:
+@dataclass(frozen=True)
+class Tables:
+    customers: list[tuple[object, ...]]
+    orders: list[tuple[object, ...]]
+    audit_log: list[tuple[object, ...]]
+    readings: list[tuple[object, ...]]
+    sequences: dict[str, int]  # the value each table's id sequence is set to
+
+
+def tables(variant: str) -> Tables:
+    """Every table's rows, in insertion order, as the seed SQL writes them."""
     shape = VARIANTS[variant]
     rng = random.Random(shape.seed)
     customer_rows = customers(shape, rng)
     order_rows = orders(shape, rng, [int(str(r[0])) for r in customer_rows])
     audit_rows = audit_log(shape, rng)
-    last_order = shape.first_order + shape.orders - 1
+    # sequences ahead of max(id): rows were deleted in production, their ids are never reused
+    sequences = {"customers": int(str(customer_rows[-1][0])) + 4,
+                 "orders": shape.first_order + shape.orders - 1 + shape.order_sequence_gap,
+                 "audit_log": shape.audit_rows + shape.audit_sequence_gap}
+    return Tables(customer_rows, order_rows, audit_rows, readings(shape, rng), sequences)
+
+
+def postgres_sql(variant: str) -> str:
+    data = tables(variant)
     return "\n".join([
         "SET TIME ZONE 'UTC';",
         SCHEMA,
-        _insert("customers", "id, email, name, region", customer_rows),
-        _insert("orders", "id, customer_id, region, placed_at, total, status, card_number", order_rows),
-        _insert("audit_log", "id, at, actor, message", audit_rows),
-        _insert("readings", "device_id, recorded_at, value", readings(shape, rng)),
-        # sequences ahead of max(id): rows were deleted in production, their ids are never reused
-        f"SELECT setval(pg_get_serial_sequence('customers', 'id'), {int(str(customer_rows[-1][0])) + 4});",
-        f"SELECT setval('orders_id_seq', {last_order + shape.order_sequence_gap});",
-        f"SELECT setval('audit_log_id_seq', {shape.audit_rows + shape.audit_sequence_gap});",
+        _insert("customers", "id, email, name, region", data.customers),
+        _insert("orders", "id, customer_id, region, placed_at, total, status, card_number", data.orders),
+        _insert("audit_log", "id, at, actor, message", data.audit_log),
+        _insert("readings", "device_id, recorded_at, value", data.readings),
+        f"SELECT setval(pg_get_serial_sequence('customers', 'id'), {data.sequences['customers']});",
+        f"SELECT setval('orders_id_seq', {data.sequences['orders']});",
+        f"SELECT setval('audit_log_id_seq', {data.sequences['audit_log']});",
         "ANALYZE;",
     ])

@@ -5,10 +5,14 @@ builds in about a second, and every build is identical. The formulas spread each
 orders over two years, make `created_at` unique (a bijection of the row number), mark about one
 order in two hundred `pending`, and give emails mixed case, so `lower(email)` matters. The
 `hidden` variant uses other ids, sizes and multipliers.
+
+Each formula is a `Formula` the seed SQL writes out and Python evaluates alike (`orders`, `emails`),
+so the edge tests read the values the database gets without a server.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 FIRST = ["ada", "bruno", "chen", "dara", "emil", "farah", "goran", "hana", "ivo", "jun", "kemal", "lena", "mira",
@@ -17,6 +21,27 @@ LAST = ["abara", "brandt", "costa", "dvorak", "eze", "fontaine", "grieg", "hadda
         "lindqvist", "moreau", "novak", "okafor", "petrov", "quist", "rahman", "silva", "tanaka"]
 DOMAINS = ["Example.com", "mail.TEST", "example.org", "Post.Example"]
 MINUTES = 2 * 365 * 24 * 60  # created_at spans two years, one row per distinct minute at most
+SIGN_UP_MINUTES = 365 * 24 * 60  # signed_up_at spans 2022
+
+
+@dataclass(frozen=True)
+class Formula:
+    """(i * factor + offset) % modulus of the row number i."""
+
+    factor: int
+    offset: int
+    modulus: int
+
+    def sql(self) -> str:
+        return f"((i::bigint * {self.factor} + {self.offset}) % {self.modulus})"
+
+    def at(self, i: int) -> int:
+        return (i * self.factor + self.offset) % self.modulus
+
+
+CANCELLED = Formula(17, 3, 20)  # one order in twenty (unless it is pending)
+CENTS = Formula(7717, 0, 50000)  # total = 5 + CENTS / 100
+SIGN_UP = Formula(7333, 0, SIGN_UP_MINUTES)
 
 
 @dataclass(frozen=True)
@@ -28,6 +53,18 @@ class Shape:
     customer_step: int  # coprime with users: every user gets the same number of orders
     time_step: int  # coprime with MINUTES: created_at is unique
     pending_every: int
+
+    @property
+    def customer(self) -> Formula:
+        return Formula(self.customer_step, 17, self.users)
+
+    @property
+    def minute(self) -> Formula:
+        return Formula(self.time_step, 11, MINUTES)
+
+    @property
+    def pending(self) -> Formula:  # pending where it is 0: one order in pending_every, evenly spaced
+        return Formula(31, 7, self.pending_every)
 
 
 VARIANTS = {
@@ -58,6 +95,22 @@ def _array(values: list[str]) -> str:
     return "ARRAY[" + ", ".join(f"'{v}'" for v in values) + "]"
 
 
+def emails(variant: str) -> list[str]:
+    """The users' emails in id order, as the seed SQL builds them (initcap of a lower-case name is capitalize)."""
+    s = VARIANTS[variant]
+    return [f"{FIRST[i % len(FIRST)].capitalize()}.{LAST[(i // len(FIRST)) % len(LAST)]}{i}@"
+            f"{DOMAINS[(i * 7) % len(DOMAINS)]}" for i in range(s.users)]
+
+
+def orders(variant: str) -> Iterator[tuple[int, int, int, str]]:
+    """(id, customer_id, minutes after 2024-01-01, status) in id order, as the seed SQL builds them."""
+    s = VARIANTS[variant]
+    pending, customer, minute = s.pending, s.customer, s.minute
+    for i in range(s.orders):
+        status = "pending" if pending.at(i) == 0 else "cancelled" if CANCELLED.at(i) == 0 else "completed"
+        yield s.first_order + i, s.first_user + customer.at(i), minute.at(i), status
+
+
 def postgres_sql(variant: str) -> str:
     s = VARIANTS[variant]
     first, last, domains = _array(FIRST), _array(LAST), _array(DOMAINS)
@@ -67,17 +120,17 @@ SELECT {s.first_user} + i,
        initcap(({first})[1 + i % {len(FIRST)}]) || '.' || ({last})[1 + (i / {len(FIRST)}) % {len(LAST)}]
            || i || '@' || ({domains})[1 + (i * 7) % {len(DOMAINS)}],
        initcap(({first})[1 + i % {len(FIRST)}]) || ' ' || initcap(({last})[1 + (i / {len(FIRST)}) % {len(LAST)}]),
-       TIMESTAMP '2022-01-01' + ((i * 7333) % 525600) * INTERVAL '1 minute'
+       TIMESTAMP '2022-01-01' + {SIGN_UP.sql()} * INTERVAL '1 minute'
 FROM generate_series(0, {s.users - 1}) AS i;
 
 INSERT INTO orders (id, customer_id, created_at, status, total)
 SELECT {s.first_order} + i,
-       {s.first_user} + (i::bigint * {s.customer_step} + 17) % {s.users},
-       TIMESTAMP '2024-01-01' + ((i::bigint * {s.time_step} + 11) % {MINUTES}) * INTERVAL '1 minute',
-       CASE WHEN (i * 31 + 7) % {s.pending_every} = 0 THEN 'pending'
-            WHEN (i * 17 + 3) % 20 = 0 THEN 'cancelled'
+       {s.first_user} + {s.customer.sql()},
+       TIMESTAMP '2024-01-01' + {s.minute.sql()} * INTERVAL '1 minute',
+       CASE WHEN {s.pending.sql()} = 0 THEN 'pending'
+            WHEN {CANCELLED.sql()} = 0 THEN 'cancelled'
             ELSE 'completed' END,
-       5 + ((i::bigint * 7717) % 50000) / 100.0
+       5 + {CENTS.sql()} / 100.0
 FROM generate_series(0, {s.orders - 1}) AS i;
 
 ANALYZE;
