@@ -110,7 +110,7 @@ def list_labs(fmt: str) -> None:
 
     from grader.render.columns import aligned
 
-    # lab ids first and never cut (the learner types one next); titles last, cut to the terminal's width
+    # lab ids first and never cut (the learner types one next); titles last, wrapped to the terminal's width
     headers = ("lab", "track", "services", "best", "title")
     rows = [(lab.id, lab.spec.track, ",".join(lab.spec.services), course_view.score(done, lab.id), lab.spec.title)
             for lab in labs]

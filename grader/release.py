@@ -99,6 +99,9 @@ def releasable(labs: list[Lab], pool: ServicePool) -> tuple[list[Lab], list[str]
     return kept, notes
 
 
+ON_EMULATOR = "MongoDB is the emulator (GRADER_MONGODB_BACKEND=emulated), not a real server"
+
+
 def unrecordable(lab: Lab, pool: ServicePool) -> str | None:
     """Why the lab's reference cannot be recorded here (a server missing, or only the MongoDB emulator),
     or None. A record made on the emulator would hold the emulator's answers as the truth."""
@@ -108,17 +111,17 @@ def unrecordable(lab: Lab, pool: ServicePool) -> str | None:
         except ServiceUnavailable as exc:
             return str(exc).splitlines()[0].rstrip(":")
         if is_emulated(running.url):
-            return "MongoDB is the emulator (GRADER_MONGODB_BACKEND=emulated), not a real server"
+            return ON_EMULATOR
     return None
 
 
 def release(root: Path, out: Path, labs: list[Lab], pool: ServicePool, bundle: Bundle | None) -> Released:
     if out.exists() and any(out.iterdir()):
         raise UsageError(f"{out} exists and is not empty", "name a new folder for the edition")
-    on_emulator = [lab.id for lab in labs if "mongodb" in lab.spec.services and unrecordable(lab, pool)]
+    on_emulator = [lab.id for lab in labs if "mongodb" in lab.spec.services and unrecordable(lab, pool) == ON_EMULATOR]
     if on_emulator:
-        raise UsageError(f"cannot record the reference of {', '.join(on_emulator)} here: MongoDB is the emulator "
-                         "(GRADER_MONGODB_BACKEND=emulated), and a record holds the reference's answers as the truth",
+        raise UsageError(f"cannot record the reference of {', '.join(on_emulator)} here: {ON_EMULATOR}, and a "
+                         "record holds the reference's answers as the truth",
                          "release where a real MongoDB server runs (unset GRADER_MONGODB_BACKEND, or set "
                          "GRADER_MONGODB_URL), or name the other labs with --labs")
     missing = [lab.id for lab in labs if not lab.solution_dir.is_dir()]

@@ -108,10 +108,6 @@ class Report:
         return [g for g in self.graded if g.killed is False and g.mutant.id in self.known]
 
     @property
-    def killed(self) -> int:
-        return sum(1 for g in self.graded if g.killed)
-
-    @property
     def undecided(self) -> list[Graded]:
         return [g for g in self.graded if g.killed is None]
 

@@ -53,19 +53,14 @@ CLIENT_MODULES = {"redis": "redis", "postgres": "psycopg", "mongodb": "pymongo"}
 
 
 def _client(kind: str) -> Any:
+    if kind not in CLIENT_MODULES:
+        raise ValueError(f"unknown injection '{kind}'")
+    library = importlib.import_module(CLIENT_MODULES[kind])  # the one place that names each client's library
     if kind == "redis":
-        import redis
-
-        return redis.Redis.from_url(os.environ["GRADER_REDIS_URL"], decode_responses=True)
+        return library.Redis.from_url(os.environ["GRADER_REDIS_URL"], decode_responses=True)
     if kind == "postgres":
-        import psycopg
-
-        return psycopg.connect(os.environ["GRADER_POSTGRES_URL"], autocommit=True)
-    if kind == "mongodb":
-        import pymongo
-
-        return pymongo.MongoClient(os.environ["GRADER_MONGODB_URL"])[os.environ["GRADER_MONGODB_DB"]]
-    raise ValueError(f"unknown injection '{kind}'")
+        return library.connect(os.environ["GRADER_POSTGRES_URL"], autocommit=True)
+    return library.MongoClient(os.environ["GRADER_MONGODB_URL"])[os.environ["GRADER_MONGODB_DB"]]
 
 
 def _crashing_redis(replies: int) -> Any:
