@@ -8,6 +8,7 @@ GRADER_FORK=0, or a platform without fork, starts `python -m pytest` instead.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import subprocess
@@ -94,6 +95,9 @@ def _child(args: list[str], cwd: Path, log_fd: int) -> None:
     """In the forked child: pytest in-process with its output in the log; never returns."""
     code = 70
     try:
+        # what the forking process imported lives as long as the child: the collections pytest runs at
+        # its end (several, of every generation) skip it instead of walking every module's objects
+        gc.freeze()
         os.setsid()  # its own session and group: the runner stops it, a terminal's Ctrl-C reaches the runner
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, _interrupt)

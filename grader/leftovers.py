@@ -21,7 +21,7 @@ from grader import pids
 from grader.sandbox import accounts, reaper
 from grader.sandbox.cgroups import PARENT, ROOT
 from grader.sandbox.sandbox import ROOT_WORKDIRS
-from grader.services.server_process import OWNER_FILE
+from grader.services.server_process import OWNER_FILE, scratch_roots
 
 SERVER_PREFIXES = ("grader-pg-", "grader-redis-", "grader-mongo-")
 LEGACY_CONTEXT_PREFIX = "grader-run-"  # older graders wrote the run context (admin URLs) there
@@ -53,8 +53,8 @@ def prune_services(services: Mapping[str, str]) -> list[str]:
     if "postgres" in services:
         from grader.isolation.postgres import PostgresIsolation
 
-        with contextlib.suppress(Exception):
-            removed += [f"postgres {name}" for name in PostgresIsolation(services["postgres"]).drop_leftovers()]
+        with contextlib.suppress(Exception), PostgresIsolation(services["postgres"]) as iso:
+            removed += [f"postgres {name}" for name in iso.drop_leftovers()]
     if "redis" in services:
         from grader.isolation.redis import release_leftovers
 
@@ -66,7 +66,7 @@ def prune_services(services: Mapping[str, str]) -> list[str]:
 def _server_folders() -> list[str]:
     removed = []
     for prefix in SERVER_PREFIXES:
-        for folder in Path(tempfile.gettempdir()).glob(prefix + "*"):
+        for folder in (f for root in scratch_roots() for f in root.glob(prefix + "*")):
             owner = folder / OWNER_FILE
             try:
                 pid = int(owner.read_text())

@@ -31,14 +31,14 @@ class Playground:
 
 
 def postgres(lab: Lab, admin_url: str, root: Path, reset: bool) -> Playground:
-    iso = PostgresIsolation(admin_url)
-    iso.ensure_learner_role()
     name = f"lab_{lab.id.replace('-', '_')}"
     template = None
-    if lab.spec.dataset:
-        module = datasets.load(lab.spec.dataset, root)
-        template = iso.template(lab.spec.dataset, "public", datasets.fingerprint(lab.spec.dataset, root),
-                                module.postgres_sql("public"), datasets.extensions(module))
+    with PostgresIsolation(admin_url) as iso:
+        iso.ensure_learner_role()
+        if lab.spec.dataset:
+            module = datasets.load(lab.spec.dataset, root)
+            template = iso.template(lab.spec.dataset, "public", datasets.fingerprint(lab.spec.dataset, root),
+                                    module.postgres_sql("public"), datasets.extensions(module))
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if exists and reset:

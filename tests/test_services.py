@@ -17,6 +17,7 @@ import psycopg
 import pytest
 import redis
 
+from grader.services import server_process
 from grader.services.postgres import LocalPostgres
 from grader.services.redis import LocalRedis
 from tests.helpers import ROOT, copy_of_repo, grader
@@ -38,7 +39,7 @@ def processes_mentioning(text: str) -> list[int]:
 
 @pytest.fixture
 def private_tmp() -> Iterator[Path]:
-    """A TMPDIR only this test uses, so server processes started under it can be found by path."""
+    """A scratch folder only this test uses, so server processes started under it can be found by path."""
     folder = Path(tempfile.mkdtemp(prefix="grader-tmp-"))
     folder.chmod(0o755)
     yield folder
@@ -48,19 +49,26 @@ def private_tmp() -> Iterator[Path]:
 def test_local_postgres_starts_answers_and_stops_without_leftovers(
     private_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("TMPDIR", str(private_tmp))
-    tempfile.tempdir = None
-    try:
-        server = LocalPostgres()
-        server.start()
-        with psycopg.connect(server.url()) as conn:
-            assert conn.execute("SELECT current_setting('fsync')").fetchone() == ("off",)
-        assert processes_mentioning(str(private_tmp))
-        server.stop()
-        assert not processes_mentioning(str(private_tmp))
-        assert not list(private_tmp.iterdir()), "the server's temp dir was not removed"
-    finally:
-        tempfile.tempdir = None
+    monkeypatch.setenv("GRADER_SCRATCH_DIR", str(private_tmp))
+    server = LocalPostgres()
+    server.start()
+    with psycopg.connect(server.url()) as conn:
+        assert conn.execute("SELECT current_setting('fsync')").fetchone() == ("off",)
+    assert processes_mentioning(str(private_tmp))
+    server.stop()
+    assert not processes_mentioning(str(private_tmp))
+    assert not list(private_tmp.iterdir()), "the server's temp dir was not removed"
+
+
+def test_servers_keep_their_data_on_the_memory_disk_only_when_it_has_room(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database copy costs ten times more on a real disk; a full memory disk must not break a run."""
+    monkeypatch.delenv("GRADER_SCRATCH_DIR", raising=False)
+    if not (server_process.MEMORY_DISK.is_dir() and os.access(server_process.MEMORY_DISK, os.W_OK)):
+        pytest.skip("this machine has no writable /dev/shm")
+    assert server_process.scratch_root() == server_process.MEMORY_DISK
+    monkeypatch.setattr(server_process, "MEMORY_DISK_MIN_FREE", shutil.disk_usage("/dev/shm").total + 1)
+    assert server_process.scratch_root() == Path(tempfile.gettempdir())
+    assert server_process.MEMORY_DISK in server_process.scratch_roots(), "the leftovers' sweep must still look there"
 
 
 def test_local_redis_requires_its_password() -> None:
@@ -90,7 +98,7 @@ def test_embedded_binaries_from_pip_work_without_system_servers(service: str, mo
 
 def test_ctrl_c_during_a_check_leaves_no_server_behind(private_tmp: Path) -> None:
     scratch = copy_of_repo(["sql-joins"])  # no warm services there: the check must start its own
-    env = {**os.environ, "TMPDIR": str(private_tmp), "GRADER_BACKEND": "local", "GRADER_ROOT": str(scratch)}
+    env = {**os.environ, "GRADER_SCRATCH_DIR": str(private_tmp), "GRADER_BACKEND": "local", "GRADER_ROOT": str(scratch)}
     env.pop("GRADER_POSTGRES_URL", None)
     check = subprocess.Popen([sys.executable, "-m", "grader.cli", "check", "sql-joins", "--solution"],
                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

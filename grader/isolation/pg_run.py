@@ -90,3 +90,4 @@ class PostgresRun:
             with contextlib.suppress(Exception):
                 self.iso.drop_role(name)
         self.roles = []
+        self.iso.close()

@@ -17,9 +17,11 @@ Who owns what, so that learner SQL can neither escalate nor outlive its run:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import psycopg
@@ -60,12 +62,42 @@ class PostgresIsolation:
     def __init__(self, admin_url: str) -> None:
         self.admin_url = admin_url
         self.password = learner_password(admin_url)
+        # One kept connection to the maintenance database per process and thread: a run makes a dozen
+        # administrative calls, and a new backend with a password exchange for each cost more than the
+        # calls. Per thread, because a session's advisory locks (template building) are not shared.
+        self._kept: dict[tuple[int, int], psycopg.Connection[tuple[object, ...]]] = {}
 
-    def _admin(self, database: str | None = None) -> psycopg.Connection[tuple[object, ...]]:
+    @contextlib.contextmanager
+    def _admin(self, database: str | None = None) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+        """An autocommit administrator session: the kept one for the maintenance database, a new one
+        (closed after) for any other database."""
+        if database is not None:
+            with self._connect(database) as conn:
+                yield conn
+            return
+        key = (os.getpid(), threading.get_ident())
+        kept = self._kept.get(key)
+        if kept is None or kept.closed or kept.broken:
+            kept = self._kept[key] = self._connect(None)
+        yield kept
+
+    def _connect(self, database: str | None) -> psycopg.Connection[tuple[object, ...]]:
         try:
             return psycopg.connect(self.admin_url_for(database), autocommit=True, connect_timeout=10)
         except psycopg.OperationalError as exc:
             raise GraderFault(f"cannot connect to PostgreSQL as administrator: {exc}".strip()) from None
+
+    def __enter__(self) -> PostgresIsolation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close this process's kept sessions (a forked child never closes its parent's: they share the socket)."""
+        for key in [k for k in self._kept if k[0] == os.getpid()]:
+            with contextlib.suppress(psycopg.Error):
+                self._kept.pop(key).close()
 
     def ensure_learner_role(self) -> None:
         """The data owner (and the playground's login, with a password derived from the server's URL)."""
@@ -214,7 +246,7 @@ class PostgresIsolation:
 
     def drop_leftovers(self) -> list[str]:
         """Per-run databases and roles whose grading process is gone (a crash, a kill -9)."""
-        dropped = []
+        dropped: list[str] = []
         with self._admin() as conn:
             databases = conn.execute("SELECT datname FROM pg_catalog.pg_database WHERE datname LIKE %s",
                                      (RUN_PREFIX + "%",)).fetchall()

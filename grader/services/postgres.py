@@ -17,7 +17,10 @@ from grader.services.local_backend import LocalServerBackend
 from grader.services.server_process import ServerProcess, free_port, private_dir, run_as, run_checked
 
 # Grading databases are throw-away copies of a template: durability settings only cost time.
-FAST_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200")
+# The write-ahead log is capped because a local server's folder may sit on the memory disk
+# (server_process.scratch_root) and every database copy writes its template through it.
+FAST_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200",
+                 "min_wal_size=64MB", "max_wal_size=256MB")
 # What the PostgreSQL administration labs grade needs on the server itself (restart-only settings):
 # pg_stat_statements for the monitoring lab, logical decoding for the replication lab; a short retry
 # interval so a logical replication worker that stopped on a conflict retries within a check's time.
