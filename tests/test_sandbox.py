@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -98,3 +100,16 @@ def test_cpu_limit(files: Path) -> None:
         process = sandbox.spawn(["python3", "-c", "while True: pass"])
         process.wait(30)
         assert "CPU" in process.exit_reason()
+
+
+def test_a_killed_child_waiting_to_be_reaped_counts_as_gone() -> None:
+    """Clean-up reaps its children only after the kill: a zombie must not keep the kill loop spinning."""
+    child = subprocess.Popen(["sleep", "60"])
+    os.kill(child.pid, signal.SIGKILL)
+    while not reaper._zombie(child.pid):
+        time.sleep(0.01)
+    rounds = []
+    reaper.kill_until_gone(lambda: rounds.append(1) or [child.pid])
+    child.wait()
+    assert len(rounds) == 1, f"the loop looked {len(rounds)} times for a process that was already dead"
+    assert not reaper._zombie(os.getpid()), "a live process is not a zombie"

@@ -44,12 +44,23 @@ def by_marker(token: str) -> list[int]:
 
 
 def kill_until_gone(find: Callable[[], list[int]], rounds: int = 100) -> None:
-    """SIGKILL what `find` returns until it returns nothing (a fork loop keeps adding for a while)."""
+    """SIGKILL what `find` returns until only the dead are left (a fork loop keeps adding for a while).
+    A killed child stays in /proc as a zombie until its parent reaps it, which the caller does after:
+    zombies count as gone, or every clean-up would spin through all its rounds."""
     for _ in range(rounds):
-        pids = find()
+        pids = [pid for pid in find() if not _zombie(pid)]
         if not pids:
             return
         for pid in pids:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
         time.sleep(0.005)
+
+
+def _zombie(pid: int) -> bool:
+    """Dead but not yet reaped (or already gone): nothing left to kill."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat[stat.rfind(")") + 2:][:1] in ("Z", "X")
