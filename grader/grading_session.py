@@ -5,6 +5,7 @@ Created lazily (a lab that never touches Redis leases no Redis db) and released 
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -134,6 +135,15 @@ class GradingSession:
         if key not in self._workers:
             self._workers[key] = self.new_worker(variant, source, proxied)
         return self._workers[key]
+
+    def start_workers(self, needed: Sequence[tuple[str, str]]) -> None:
+        """Start the interpreters of the workers the checks will ask for, side by side, before the first
+        check: each pays a Python start and the client libraries' imports, which otherwise came one
+        after another inside the checks. A worker that cannot start is left to the check that asks for
+        it, which reports why in its own result."""
+        for variant, source in needed:
+            with contextlib.suppress(Exception):
+                self.worker(variant, source).start()
 
     def contenders(self, variant: str, count: int) -> list[Worker]:
         """`count` separate worker processes of the submission, for calls that must run at the same time."""

@@ -63,6 +63,18 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if _session is not None:
         total = sum(float(_marker_value(item, "points", "points") or 1) for item in session.items)
         _channel.send("collected", max_points=total, count=len(session.items))
+        _session.start_workers(_workers_needed(session.items))
+
+
+def _workers_needed(items: Sequence[pytest.Item]) -> list[tuple[str, str]]:
+    """(variant, source) of every worker the collected checks take as a fixture, in a stable order."""
+    needed = set()
+    for item in items:
+        variant = getattr(item, "callspec", None) and item.callspec.params.get("variant")  # type: ignore[attr-defined]
+        for source in ("submission", "reference"):
+            if variant and source in getattr(item, "fixturenames", ()):
+                needed.add((str(variant), source))
+    return sorted(needed)
 
 
 def _is_hidden_item(path: Path) -> bool:
