@@ -35,6 +35,10 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from where_time_goes import profile
+
+from grader.parallel import default_jobs
+
 ROOT = Path(__file__).resolve().parent.parent
 GRADER = [str(Path(sys.executable).with_name("grader"))]
 BASELINE_REF = "f96796c"  # the course as it was before the speed work (issue 12)
@@ -133,6 +137,11 @@ def whole_course_coverage(printed: bytes) -> str:
     return text + (f", {statuses['error']} could not run on this machine ({named})" if named else "")
 
 
+def slowest_labs(printed: bytes, count: int = 10) -> str:
+    labs = sorted(json.loads(printed)["labs"], key=lambda lab: -float(lab["duration"]))
+    return ", ".join(f"{lab['id']} {float(lab['duration']):.0f}" for lab in labs[:count])
+
+
 def docker_answers() -> bool:
     try:
         return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
@@ -201,9 +210,14 @@ def main() -> None:
             docker.setdefault("GRADER_POSTGRES_IMAGE", "backend-labs/postgres:15-local")
             modes["container per lab sql"] = lambda: run([*GRADER, *sql], docker)[0]
         times = interleaved(modes, options.runs)
+        medians = {mode: statistics.median(values) for mode, values in times.items()}
+        profiles = {mode: profile([*GRADER, *command], warm, Path(warm["GRADER_ROOT"]), ROOT)
+                    for mode, command in (("warm sql", sql), ("warm redis", redis))
+                    if medians[mode] >= TARGETS[mode][0]}
         whole: tuple[float, float] | None = None
         coverage = ""
         baseline_whole: float | None = None
+        baseline_labs = 0
         if not options.no_all:
             printed: list[bytes] = []
             # exit 2 is allowed here: checks this machine cannot run (no real MongoDB) are grader errors,
@@ -213,8 +227,11 @@ def main() -> None:
                         {**whole_course_env(warm), "GRADER_WARM": "0"}, sample=True, graded=(0, 1, 2), output=printed)
             coverage = whole_course_coverage(printed[0])
             if baseline is not None:
+                baseline_printed: list[bytes] = []
                 baseline_whole = run([*old_grader, "check", "--all", "--solution", "--format", "json"],
-                                     whole_course_env(baseline), cwd=baseline_tree or ROOT, graded=(0, 1, 2))[0]
+                                     whole_course_env(baseline), cwd=baseline_tree or ROOT, graded=(0, 1, 2),
+                                     output=baseline_printed)[0]
+                baseline_labs = len(json.loads(baseline_printed[0])["labs"])
     finally:
         run([*GRADER, "services", "down"], warm)
         if baseline is not None:
@@ -223,7 +240,6 @@ def main() -> None:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(baseline_tree)],
                            capture_output=True)
 
-    medians = {mode: statistics.median(values) for mode, values in times.items()}
     figures = {k: medians[k] for k in ("warm sql", "warm redis", "cold sql", "help", "list")}
     if whole is not None:
         figures["all"], figures["rss"] = whole
@@ -250,10 +266,14 @@ def main() -> None:
         lines.append(f"| peak RSS, all labs (process tree, servers apart) | {whole[1]:.0f} MB | | | < 500 MB "
                      f"| {rss_met} |")
     if baseline_whole is not None:
-        lines.append(f"| baseline all labs, warm (1 run) | {baseline_whole:.1f} s | | | | |")
+        lines.append(f"| baseline all labs ({baseline_labs} then), warm (1 run) | {baseline_whole:.1f} s | | | | |")
     if whole is not None:
         lines.append("")
         lines.append(f"Whole-course run: {coverage}.")
+        lines.append("")
+        lines.append(f"Its slowest labs (wall seconds; {default_jobs()} graded at a time): {slowest_labs(printed[0])}.")
+    for mode, found in profiles.items():
+        lines += ["", f"## Where the time goes: {mode} ({TARGETS[mode][1]})", "", *found]
     lines.append("")
     lines.append("Ratios (same run):")
     lines.append("")

@@ -29,6 +29,7 @@ from psycopg import sql
 
 from grader import pids
 from grader.checks.problems import GraderFault
+from grader.isolation import scram
 from grader.isolation.urls import learner_password, with_database
 
 LEARNER_ROLE = "grader_learner"
@@ -129,7 +130,7 @@ class PostgresIsolation:
             conn.execute(
                 sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS "
                         "INHERIT CONNECTION LIMIT 64 PASSWORD {} IN ROLE {}").format(
-                    sql.Identifier(role.name), sql.Literal(role.password), sql.Identifier(LEARNER_ROLE))
+                    sql.Identifier(role.name), sql.Literal(scram.secret(role.password)), sql.Identifier(LEARNER_ROLE))
             )
             conn.execute(sql.SQL("ALTER ROLE {} SET temp_file_limit = {}").format(
                 sql.Identifier(role.name), sql.Literal(TEMP_FILE_LIMIT)))
@@ -144,7 +145,7 @@ class PostgresIsolation:
         """Undo what a learner may do to their own role: a new password, `ALTER ROLE … SET`."""
         with self._admin() as conn:
             conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(role.name),
-                                                                     sql.Literal(role.password)))
+                                                                     sql.Literal(scram.secret(role.password))))
             conn.execute(sql.SQL("ALTER ROLE {} RESET ALL").format(sql.Identifier(role.name)))
             conn.execute(sql.SQL("ALTER ROLE {} SET temp_file_limit = {}").format(
                 sql.Identifier(role.name), sql.Literal(TEMP_FILE_LIMIT)))

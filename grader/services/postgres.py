@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import ServiceUnavailable
+from grader.isolation import scram
 from grader.services.local_backend import LocalServerBackend
 from grader.services.server_process import ServerProcess, free_port, private_dir, run_as, run_checked
 
@@ -143,7 +144,7 @@ class LocalPostgres(LocalServerBackend):
         folder = private_dir("grader-pg-", account)
         data, sockets, pwfile = folder / "data", folder / "sockets", folder / "pwfile"
         sockets.mkdir()
-        pwfile.write_text(self.password)
+        pwfile.write_text(scram.secret(self.password))  # stored as given: a random password needs no stretching
         if account is not None:
             for path in (sockets, pwfile):
                 os.chown(path, account.pw_uid, account.pw_gid)

@@ -1,0 +1,30 @@
+"""A grading run's PostgreSQL login roles: random passwords stored as one-iteration SCRAM secrets."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from grader.isolation.pg_run import PostgresRun
+from grader.isolation.urls import with_database
+from grader.services.session import ServicePool
+
+
+def test_run_roles_log_in_with_one_iteration_secrets_and_refuse_a_wrong_password(pool: ServicePool) -> None:
+    admin = pool.get("postgres").url
+    run = PostgresRun(admin, 5000)
+    try:
+        database = run.create_copy(None)
+        with psycopg.connect(run.learner_url(database)) as conn:
+            assert conn.execute("SELECT current_user").fetchone() is not None
+        with psycopg.connect(admin) as conn:
+            row = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname = %s", (run.learner.name,)).fetchone()
+        assert row is not None and str(row[0]).startswith("SCRAM-SHA-256$1:"), row
+        wrong = with_database(admin, database, run.learner.name, run.learner.password[::-1])
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            psycopg.connect(wrong, connect_timeout=5)
+        run.repair()  # sets the secret again, as after a learner changed their password
+        with psycopg.connect(run.learner_url(database)) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        run.close()
