@@ -55,7 +55,7 @@ def test_local_postgres_starts_answers_and_stops_without_leftovers(
     with psycopg.connect(server.url()) as conn:
         assert conn.execute("SELECT current_setting('fsync')").fetchone() == ("off",)
         secret = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname = current_user").fetchone()
-        assert secret is not None and str(secret[0]).startswith("SCRAM-SHA-256$1:"), "a random password needs no stretching"
+        assert secret is not None and str(secret[0]).startswith("SCRAM-SHA-256$1:"), "random: no stretching needed"
     assert processes_mentioning(str(private_tmp))
     server.stop()
     assert not processes_mentioning(str(private_tmp))
