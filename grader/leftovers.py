@@ -23,7 +23,7 @@ from grader.sandbox.cgroups import PARENT, ROOT
 from grader.sandbox.sandbox import ROOT_WORKDIRS
 from grader.services.server_process import OWNER_FILE, scratch_roots
 
-SERVER_PREFIXES = ("grader-pg-", "grader-redis-", "grader-mongo-")
+SERVER_PREFIXES = ("grader-pg-", "grader-redis-", "grader-mongo-", "grader-pgcluster-building-")
 LEGACY_CONTEXT_PREFIX = "grader-run-"  # older graders wrote the run context (admin URLs) there
 LEGACY_AGE_S = 3600.0
 _pruned = False

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 import redis
 
-from grader.services import server_process
+from grader.services import postgres, server_process
 from grader.services.postgres import LocalPostgres
 from grader.services.redis import LocalRedis
 from tests.helpers import ROOT, copy_of_repo, grader
@@ -59,7 +59,30 @@ def test_local_postgres_starts_answers_and_stops_without_leftovers(
     assert processes_mentioning(str(private_tmp))
     server.stop()
     assert not processes_mentioning(str(private_tmp))
-    assert not list(private_tmp.iterdir()), "the server's temp dir was not removed"
+    assert not list(private_tmp.glob("grader-pg-*")), "the server's temp dir was not removed"
+
+
+def test_a_cluster_is_initialised_once_then_copied_with_a_password_of_its_own(
+    private_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRADER_SCRATCH_DIR", str(private_tmp))
+    first = LocalPostgres()
+    first.start()
+    first.stop()
+    commands: list[str] = []
+    real = postgres.run_checked
+    monkeypatch.setattr(postgres, "run_checked",
+                        lambda command, *rest: commands.append(command[0]) or real(command, *rest))
+    second = LocalPostgres()
+    second.start()
+    try:
+        assert not [c for c in commands if c.endswith("initdb")], "initdb ran again instead of copying the cluster"
+        with psycopg.connect(second.url()) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            psycopg.connect(second.url().replace(second.password, first.password), connect_timeout=5)
+    finally:
+        second.stop()
 
 
 def test_servers_keep_their_data_on_the_memory_disk_only_when_it_has_room(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
+import hashlib
 import importlib.util
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -15,7 +18,16 @@ from pathlib import Path
 from grader.errors import ServiceUnavailable
 from grader.isolation import scram
 from grader.services.local_backend import LocalServerBackend
-from grader.services.server_process import ServerProcess, free_port, private_dir, run_as, run_checked
+from grader.services.server_process import (
+    OWNER_FILE,
+    ServerProcess,
+    copy_checked,
+    free_port,
+    private_dir,
+    run_as,
+    run_checked,
+    scratch_root,
+)
 
 # Grading databases are throw-away copies of a template: durability settings only cost time.
 # The write-ahead log is capped because a local server's folder may sit on the memory disk
@@ -28,6 +40,9 @@ FAST_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", 
 LAB_SETTINGS = ("shared_preload_libraries=pg_stat_statements", "wal_level=logical",
                 "wal_retrieve_retry_interval=200ms")
 SERVER_SETTINGS = FAST_SETTINGS + LAB_SETTINGS
+INITDB_OPTIONS = ("-U", "postgres", "-E", "UTF8", "--no-sync", "--locale=C", "--auth-local=trust",
+                  "--auth-host=scram-sha-256")
+CLUSTER_CACHE_PREFIX = "grader-pgcluster-"
 
 
 @dataclass(frozen=True)
@@ -142,19 +157,11 @@ class LocalPostgres(LocalServerBackend):
     def start(self) -> None:
         account = run_as()
         folder = private_dir("grader-pg-", account)
-        data, sockets, pwfile = folder / "data", folder / "sockets", folder / "pwfile"
+        data, sockets = folder / "data", folder / "sockets"
         sockets.mkdir()
-        pwfile.write_text(scram.secret(self.password))  # stored as given: a random password needs no stretching
         if account is not None:
-            for path in (sockets, pwfile):
-                os.chown(path, account.pw_uid, account.pw_gid)
-        run_checked(
-            [str(self.binaries.bindir / "initdb"), "-D", str(data), "-U", "postgres", "-E", "UTF8", "--no-sync",
-             "--locale=C", "--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}"],
-            account,
-            "initdb",
-        )
-        pwfile.unlink()
+            os.chown(sockets, account.pw_uid, account.pw_gid)
+        copy_checked(self._initialised_cluster(account), data, account)
         self.port = free_port()
         command = [str(self.binaries.bindir / "postgres"), "-D", str(data), "-p", str(self.port),
                    "-k", str(sockets), "-c", "listen_addresses=127.0.0.1"]
@@ -163,7 +170,55 @@ class LocalPostgres(LocalServerBackend):
         # SIGINT is PostgreSQL's "fast" shutdown: it does not wait for clients to disconnect.
         self._process = ServerProcess(command, self.port, folder, account, "postgres.log", signal.SIGINT)
         self._process.start()
+        self._set_password(sockets)
         self._wait_until_answering("PostgreSQL opened its port but does not answer")
+
+    def _initialised_cluster(self, account: pwd.struct_passwd | None) -> Path:
+        """A cluster initialised once per server build and account, copied for every start: initdb costs
+        about a second, a copy tens of milliseconds. Its superuser has no password (only the private
+        socket, whose folder only the server's account may enter, lets it in) until _set_password."""
+        binary = self.binaries.bindir / "postgres"
+        key = hashlib.sha256(f"{binary}:{binary.stat().st_mtime_ns}:{INITDB_OPTIONS}".encode()).hexdigest()[:16]
+        uid = os.getuid() if account is None else account.pw_uid
+        cached = scratch_root() / f"{CLUSTER_CACHE_PREFIX}{uid}-{key}"
+        if (cached / "data" / "PG_VERSION").is_file():
+            return cached / "data"
+        building = private_dir(CLUSTER_CACHE_PREFIX + "building-", account)
+        try:
+            run_checked([str(self.binaries.bindir / "initdb"), "-D", str(building / "data"), *INITDB_OPTIONS],
+                        account, "initdb")
+            (building / OWNER_FILE).unlink()  # kept after this process ends: not a server folder to prune
+            with contextlib.suppress(OSError):  # another start may have cached it first: then theirs is used
+                building.rename(cached)
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+        return cached / "data"
+
+    def _set_password(self, sockets: Path) -> None:
+        """The superuser's password for TCP logins, over the private socket (trust), once the server
+        accepts sessions ("the database system is starting up" until then)."""
+        import psycopg
+        from psycopg import sql
+
+        problem: list[str] = []
+
+        def set_it() -> bool:
+            try:
+                with psycopg.connect(host=str(sockets), port=self.port, user="postgres", dbname="postgres",
+                                     autocommit=True, connect_timeout=10) as conn:
+                    conn.execute(sql.SQL("ALTER ROLE postgres PASSWORD {}").format(
+                        sql.Literal(scram.secret(self.password))))  # stored as given: random, needs no stretching
+                return True
+            except psycopg.Error as exc:
+                problem[:] = [str(exc).strip()]
+                return False
+
+        assert self._process is not None
+        if not self._process.wait_until(set_it):
+            tail = self._process.log_tail()
+            self.stop()
+            raise ServiceUnavailable(f"cannot set the PostgreSQL superuser's password: {problem[-1:]}\n{tail}",
+                                     "see the log above")
 
     def url(self) -> str:
         return f"postgresql://postgres:{self.password}@127.0.0.1:{self.port}/postgres"

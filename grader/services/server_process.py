@@ -98,6 +98,11 @@ def run_checked(command: list[str], account: pwd.struct_passwd | None, what: str
         raise ServiceUnavailable(f"{what} failed (exit {result.returncode}):\n{tail}", "see the output above")
 
 
+def copy_checked(source: Path, target: Path, account: pwd.struct_passwd | None) -> None:
+    """Copy a folder with its modes (a PostgreSQL data folder must be 0700) as the server's account."""
+    run_checked(["cp", "-R", "-p", str(source), str(target)], account, f"copying {source.name}")
+
+
 class ServerProcess:
     """One server process on 127.0.0.1:port, stopped with `stop_signal`; its folder is removed on stop."""
 
