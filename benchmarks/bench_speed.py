@@ -13,7 +13,8 @@ beside the others as ratios, with the load average before and after. Modes:
   warm servers, run from a `git worktree` of REF with this interpreter.
 Peak RSS of a whole-course run is the largest sum of resident memory over the command's whole process
 tree (the grader, its pytest children, learner workers and apps; not the warm servers, which run
-beside it), sampled every 50 ms; that run does not use the warm grader, so the grading is in the tree.
+beside it), sampled every 50 ms, and beside it the same sum of PSS (shared pages split); that run does
+not use the warm grader, so the grading is in the tree.
 A benchmark, not a test: it asserts only that every command graded (exit 0 or 1).
 """
 
@@ -70,11 +71,13 @@ def environment(state: Path, **extra: str) -> dict[str, str]:
 
 
 def run(command: list[str], env: dict[str, str], cwd: Path = ROOT, sample: bool = False,
-        graded: tuple[int, ...] = (0, 1), output: list[bytes] | None = None) -> tuple[float, float]:
-    """Wall seconds, and the peak RSS of the whole tree in MB when `sample` is set; `output` receives stdout."""
+        graded: tuple[int, ...] = (0, 1), output: list[bytes] | None = None,
+        pss: list[float] | None = None) -> tuple[float, float]:
+    """Wall seconds, and the peak RSS of the whole tree in MB when `sample` is set (its peak PSS goes in
+    `pss`); `output` receives stdout."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak = [0.0]
+    peak = [0.0, 0.0]
     sampler = threading.Thread(target=_sample, args=(process, peak), daemon=True) if sample else None
     if sampler:
         sampler.start()
@@ -84,6 +87,8 @@ def run(command: list[str], env: dict[str, str], cwd: Path = ROOT, sample: bool 
         sampler.join()
     if output is not None:
         output.append(out)
+    if pss is not None:
+        pss.append(peak[1])
     if process.returncode not in graded:
         sys.exit(f"`{' '.join(command)}` exited {process.returncode}:\n{err.decode()[-3000:]}\n{out.decode()[-2000:]}")
     return elapsed, peak[0]
@@ -91,11 +96,14 @@ def run(command: list[str], env: dict[str, str], cwd: Path = ROOT, sample: bool 
 
 def _sample(process: subprocess.Popen[bytes], peak: list[float]) -> None:
     while process.poll() is None:
-        peak[0] = max(peak[0], _tree_rss_mb(process.pid))
+        rss, proportional = _tree_memory_mb(process.pid)
+        peak[0], peak[1] = max(peak[0], rss), max(peak[1], proportional)
         time.sleep(0.05)
 
 
-def _tree_rss_mb(root: int) -> float:
+def _tree_memory_mb(root: int) -> tuple[float, float]:
+    """RSS and PSS summed over the tree. RSS counts a page shared by forked processes (the pytest
+    children share what their parent imported) once per process; PSS splits it between them."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
@@ -116,7 +124,17 @@ def _tree_rss_mb(root: int) -> float:
             if parent in tree and pid not in tree:
                 tree.add(pid)
                 grew = True
-    return sum(rss.get(pid, 0) for pid in tree) / 1024
+    return sum(rss.get(pid, 0) for pid in tree) / 1024, sum(_pss_kb(pid) for pid in tree) / 1024
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def whole_course_env(warm: dict[str, str]) -> dict[str, str]:
@@ -215,6 +233,7 @@ def main() -> None:
                     for mode, command in (("warm sql", sql), ("warm redis", redis))
                     if medians[mode] >= TARGETS[mode][0]}
         whole: tuple[float, float] | None = None
+        whole_pss: list[float] = []
         coverage = ""
         baseline_whole: float | None = None
         baseline_labs = 0
@@ -224,7 +243,8 @@ def main() -> None:
             # counted and named in the results instead of ending the benchmark
             # GRADER_WARM=0: the grading runs in this command's own process tree, where its memory is sampled
             whole = run([*GRADER, "check", "--all", "--solution", "--format", "json"],
-                        {**whole_course_env(warm), "GRADER_WARM": "0"}, sample=True, graded=(0, 1, 2), output=printed)
+                        {**whole_course_env(warm), "GRADER_WARM": "0"}, sample=True, graded=(0, 1, 2), output=printed,
+                        pss=whole_pss)
             coverage = whole_course_coverage(printed[0])
             if baseline is not None:
                 baseline_printed: list[bytes] = []
@@ -265,6 +285,8 @@ def main() -> None:
         rss_met = "yes" if whole[1] < 500 else "no"
         lines.append(f"| peak RSS, all labs (process tree, servers apart) | {whole[1]:.0f} MB | | | < 500 MB "
                      f"| {rss_met} |")
+        if whole_pss:
+            lines.append(f"| peak PSS, all labs (the same tree, shared pages split) | {whole_pss[0]:.0f} MB | | | | |")
     if baseline_whole is not None:
         lines.append(f"| baseline all labs ({baseline_labs} then), warm (1 run) | {baseline_whole:.1f} s | | | | |")
     if whole is not None:
