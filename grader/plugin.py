@@ -26,7 +26,7 @@ from grader.checks import blame
 from grader.checks.contenders import WriteGate
 from grader.checks.mongo import MongoChecker
 from grader.checks.problems import GraderFault, Mismatch, SubmissionProblem
-from grader.checks.redis_wire import Traffic, watching
+from grader.checks.redis_wire import EmptiedScriptCache, Traffic, emptied_script_cache, watching
 from grader.checks.sql import SqlChecker
 from grader.grading_session import GradingSession
 from grader.plugin_channel import Channel, hide_process, read_context, stop_cleanly_on_sigterm
@@ -236,6 +236,10 @@ class RedisWire:
 
     def watch(self) -> AbstractContextManager[Traffic]:
         return watching(self._grading.proxy(self._variant, "redis"))
+
+    def emptied_script_cache(self) -> AbstractContextManager[EmptiedScriptCache]:
+        """For the block, the submission's next EVALSHA is answered NOSCRIPT (only this run sees it)."""
+        return emptied_script_cache(self._grading.proxy(self._variant, "redis"))
 
 
 @pytest.fixture

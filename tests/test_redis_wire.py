@@ -14,7 +14,7 @@ import redis
 
 from grader.apps.proxy import FaultProxy
 from grader.checks.problems import GraderFault
-from grader.checks.redis_wire import EXACT_UP_TO, GRACE_S, watching
+from grader.checks.redis_wire import EXACT_UP_TO, GRACE_S, emptied_script_cache, watching
 from grader.checks.resp import ErrorReply, Push, RespError, RespReader
 from grader.isolation.redis import RedisLease
 from grader.services.session import ServicePool
@@ -130,8 +130,8 @@ def test_a_pipeline_of_megabytes_read_in_many_pieces_is_one_round_trip(client: r
 
 def raw(proxy: FaultProxy, lease: RedisLease) -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", proxy.port), timeout=10)
-    sock.sendall(b"".join(redis.Connection().pack_command("AUTH", lease.user, lease.password)))
-    assert read_replies(sock, 1) == [b"OK"]
+    sock.sendall(packed(("AUTH", lease.user, lease.password), ("SELECT", str(lease.db))))
+    assert read_replies(sock, 2) == [b"OK", b"OK"]  # its own database: 0 is every run's (and left alone)
     return sock
 
 
@@ -242,3 +242,25 @@ def test_a_learners_worker_through_the_proxy(tmp_path: Path, lease: RedisLease, 
         worker.close()
     assert len(looped.round_trips) == 40 and looped.count("GET") == 40
     assert len(batched.round_trips) == 1 and batched.commands[0].args == tuple(keys)
+
+
+def test_an_emptied_script_cache_is_shown_to_the_proxied_client_only(client: redis.Redis, proxy: FaultProxy,
+                                                                      lease: RedisLease) -> None:
+    """SCRIPT FLUSH would empty every run's cache on the shared server; the answerer shows one client
+    NOSCRIPT once, and a client that reloads (redis-py's Script) goes on working."""
+    script = client.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+    assert script(keys=["n"], args=[2]) == 2
+    with emptied_script_cache(proxy) as emptied:
+        with pytest.raises(redis.exceptions.NoScriptError):
+            client.evalsha(script.sha, 1, "n", 1)  # the lone EVALSHA is answered NOSCRIPT by the proxy
+        assert client.evalsha(script.sha, 1, "n", 1) == 3  # the next passes: only one NOSCRIPT per block
+        assert emptied.refused == [script.sha]
+    with emptied_script_cache(proxy) as emptied:
+        assert script(keys=["n"], args=[10]) == 13  # Script reloads after NOSCRIPT and calls again
+        assert emptied.refused == [script.sha]
+    direct = redis.Redis.from_url(lease.admin_url)
+    assert direct.script_exists(script.sha) == [True], "the server's own cache was never emptied"
+    with emptied_script_cache(proxy) as emptied, client.pipeline(transaction=False) as pipe:
+        pipe.get("n").evalsha(script.sha, 1, "n", 1)
+        assert pipe.execute() == ["13", 14]  # not a lone EVALSHA: passed on, never answered out of order
+        assert emptied.refused == []

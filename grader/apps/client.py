@@ -13,6 +13,8 @@ import httpx
 from grader.apps.running import RunningApp
 from grader.checks.problems import SubmissionProblem
 
+EXIT_GRACE_S = 0.5  # a dropped connection: how long the app gets to be seen exiting before it counts as alive
+
 
 def describe(method: str, path: str) -> str:
     return f"{method.upper()} {path}"
@@ -45,7 +47,7 @@ class AppClient:
                 f"{what} got no answer within {timeout:g} s: look for an endless loop, a lock that is never "
                 f"released or a call that waits forever{lines}") from None
         except httpx.HTTPError as exc:
-            if not self.app.running():
+            if not self.app.still_running_after(EXIT_GRACE_S):
                 raise self.app.crashed_problem(what, mark) from None
             raise SubmissionProblem(f"{what} failed: your app broke the connection ({type(exc).__name__}: {exc})"
                                     f"{self.app.last_lines(mark)}") from None

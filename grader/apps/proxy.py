@@ -15,7 +15,9 @@ Every connection is a pair of sockets pumped by one thread; `heal()` undoes ever
 
 A `tap` (one that knows the protocol, e.g. grader/checks/redis_wire.py) may read every chunk both
 ways while it is set, and may ask to keep an answer back briefly so that bytes the client is still
-sending arrive before it (how a pipeline sent in pieces is seen as one round trip).
+sending arrive before it (how a pipeline sent in pieces is seen as one round trip). An `answerer`
+(also protocol-aware) may answer a request itself instead of passing it on: a server-wide state,
+such as an emptied script cache, shown to one client without changing it for everyone.
 """
 
 from __future__ import annotations
@@ -62,6 +64,16 @@ class Tap(Protocol):
         ...
 
 
+class Answerer(Protocol):
+    """Sees every chunk both ways; may answer a client's chunk itself instead of the server."""
+
+    def answer(self, number: int, data: bytes) -> bytes | None:
+        """The reply to send the client instead of passing `data` on to the server, or None to pass it."""
+        ...
+
+    def server_sent(self, number: int, data: bytes) -> None: ...
+
+
 class _Pair:
     """One client connection and its connection to the server."""
 
@@ -90,6 +102,7 @@ class FaultProxy:
         self._stopped = False
         self.accepted = 0  # connections accepted and forwarded, in all
         self.tap: Tap | None = None
+        self.answerer: Answerer | None = None
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind((HOST, 0))
@@ -146,9 +159,10 @@ class FaultProxy:
         self._holding = False
 
     def heal(self) -> None:
-        """No fault any more: accepting, no delay, nothing held."""
+        """No fault any more: accepting, no delay, nothing held, nothing answered by the proxy."""
         self._refusing = self._holding = False
         self._delay_s = 0.0
+        self.answerer = None
 
     def open_connections(self) -> int:
         with self._lock:
@@ -233,12 +247,18 @@ class FaultProxy:
                         return
                     if self._delay_s:
                         time.sleep(self._delay_s)
-                    tap = self.tap
+                    tap, answerer = self.tap, self.answerer
                     if source is pair.client:
+                        reply = answerer.answer(pair.number, data) if answerer is not None else None
+                        if reply is not None:
+                            pair.client.sendall(reply)
+                            continue
                         if tap is not None:
                             tap.client_sent(pair.number, data)
                         pair.server.sendall(data)
                         continue
+                    if answerer is not None:
+                        answerer.server_sent(pair.number, data)
                     if tap is not None and tap.server_sent(pair.number, data):
                         self._client_first(pair, tap)
                     pair.client.sendall(data)

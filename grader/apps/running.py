@@ -4,6 +4,8 @@ same message instead of waiting for the start timeout again: a broken app costs 
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -48,6 +50,15 @@ class RunningApp:
 
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    def still_running_after(self, seconds: float) -> bool:
+        """Whether the app is still running once `seconds` have passed or it has ended: an app that exits
+        mid-request closes its sockets a moment before it can be seen to have exited."""
+        if self._process is None:
+            return False
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=seconds)
+        return self._process.poll() is None
 
     def ensure_running(self) -> RunningApp:
         """Start the app if it is not running (first use, or after it crashed or hung)."""

@@ -25,6 +25,7 @@ from grader.checks.problems import GraderFault
 from grader.sqlcompare import ResultSet
 
 CONNECT_TIMEOUT_S = 10
+TERMINATE_WAIT_MS = 5000  # how long the scene's end waits for each session to be gone
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,21 @@ class LockScene:
                 time.sleep(0.01)
 
     def close(self) -> None:
-        """Terminate every session of the scene (their transactions roll back), then wait for the threads."""
+        """Terminate every session of the scene (their transactions roll back), then wait for the threads.
+        Sessions that block nobody go first, each gone before the next: were a holder to end first, a
+        statement waiting for its lock could complete (and, outside a transaction, commit) before its own end."""
         if self.pids:
             try:
                 with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as admin:
-                    admin.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid",
-                                  (list(self.pids.values()),))
+                    remaining = set(self.pids.values())
+                    while remaining:
+                        rows = admin.execute("SELECT pg_blocking_pids(pid) FROM unnest(%s::int[]) AS pid",
+                                             (sorted(remaining),)).fetchall()
+                        blocking = {pid for (pids,) in rows for pid in pids}
+                        last = sorted(remaining - blocking) or sorted(remaining)  # a deadlock cycle: any order
+                        for pid in last:
+                            admin.execute("SELECT pg_terminate_backend(%s, %s)", (pid, TERMINATE_WAIT_MS))
+                        remaining -= set(last)
             except psycopg.Error:
                 pass  # the sessions end with their connections below
         for conn in self._conns.values():

@@ -22,6 +22,7 @@ counted exactly); `Traffic.more_than` refuses limits that high.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -180,3 +181,58 @@ def watching(proxy: FaultProxy) -> Iterator[Traffic]:
         yield tap.traffic
     finally:
         proxy.tap = None
+
+
+class _Counted:
+    """A connection's requests and replies, counted, so a reply is only ever made up when none is due."""
+
+    def __init__(self) -> None:
+        self.requests = RespReader(requests=True)
+        self.replies = RespReader()
+        self.sent = 0
+        self.answered = 0
+
+
+class EmptiedScriptCache:
+    """The proxy's answerer: the first EVALSHA a connection sends while it waits for nothing else is
+    answered NOSCRIPT, as a server whose script cache was emptied answers it; everything after passes.
+    SCRIPT FLUSH would do the same to every run on the shared server (and another run could load the
+    same script again before this client's call), so the emptied cache is shown to this client only."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connections: dict[int, _Counted] = {}
+        self.refused: list[str] = []  # the SHA1s answered NOSCRIPT
+
+    def answer(self, number: int, data: bytes) -> bytes | None:
+        with self._lock:
+            connection = self._connections.setdefault(number, _Counted())
+            idle = connection.sent == connection.answered and not connection.requests.pending
+            try:
+                requests = connection.requests.feed(data)
+            except RespError:
+                return None
+            lone = len(requests) == 1 and not connection.requests.pending
+            if idle and lone and not self.refused and requests[0][0].upper() == b"EVALSHA":
+                self.refused.append(requests[0][1].decode("ascii", "replace") if len(requests[0]) > 1 else "")
+                return b"-NOSCRIPT No matching script. Please use EVAL.\r\n"
+            connection.sent += len(requests)
+            return None
+
+    def server_sent(self, number: int, data: bytes) -> None:
+        with self._lock:
+            connection = self._connections.setdefault(number, _Counted())
+            with contextlib.suppress(RespError):
+                connection.answered += sum(1 for reply in connection.replies.feed(data) if not isinstance(reply, Push))
+
+
+@contextmanager
+def emptied_script_cache(proxy: FaultProxy) -> Iterator[EmptiedScriptCache]:
+    """For the block, the learner's next EVALSHA through `proxy` finds the script cache empty (NOSCRIPT).
+    Open it between two calls of the learner's code, when every connection is idle."""
+    answerer = EmptiedScriptCache()
+    proxy.answerer = answerer
+    try:
+        yield answerer
+    finally:
+        proxy.answerer = None

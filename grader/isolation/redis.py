@@ -2,8 +2,9 @@
 
 The lease user may run neither @dangerous commands (KEYS, FLUSHALL, CONFIG…: a `KEYS *` fails loudly
 instead of passing) nor SELECT any other database, MOVE or COPY: learner code reaches its own
-database only. The leases (db 0) and the other runs' databases are out of its reach, and its password
-is random per lease, never derived from anything a learner sees.
+database only, and database 0, where every connection starts before it SELECTs, which therefore holds
+nothing. The leases (a database of their own) and the other runs' databases are out of its reach, and
+its password is random per lease, never derived from anything a learner sees.
 
 Pub/sub channels belong to the server, not to a database: two runs that name a channel alike would hear
 each other's messages (and PUBSUB NUMSUB would count the other run's listeners). A lease's user may
@@ -48,9 +49,24 @@ def _owner() -> str:
 
 def databases(admin: redis.Redis) -> int:
     try:
-        return int(admin.config_get("databases").get("databases") or 16)
+        count = int(admin.config_get("databases").get("databases") or 16)
     except redis.RedisError as exc:
         raise GraderFault(f"cannot administer Redis: {exc}") from None
+    if count < 4:
+        raise GraderFault(f"the Redis server has {count} databases; the grader needs at least 4 (databases 16 in "
+                          "its configuration)")
+    return count
+
+
+# How the logical databases are used. Every connection starts in database 0 and a lease's user may act
+# there before any SELECT, so 0 holds nothing and is never leased; the leases are recorded in a database
+# no lease's user can select; the last one is the playground's.
+def registry_db(count: int) -> int:
+    return count - 2
+
+
+def leasable(count: int) -> range:
+    return range(1, registry_db(count))
 
 
 class RedisLease:
@@ -62,6 +78,7 @@ class RedisLease:
         self.password = secrets.token_hex(16)
         self.admin = redis.Redis.from_url(with_database(admin_url, "0"), decode_responses=True)
         count = databases(self.admin)
+        self.registry = redis.Redis.from_url(with_database(admin_url, str(registry_db(count))), decode_responses=True)
         self.db = self._lease(count)
         self.user = f"{LEASE_USER_PREFIX}{self.db}"
         self.channel_prefix = f"lease{self.db}:"
@@ -80,12 +97,12 @@ class RedisLease:
     def _lease(self, count: int) -> int:
         value = f"{_owner()}:{self.token}"
         for attempt in (1, 2):
-            for db in range(1, count - 1):  # 0 holds the leases, the last is the playground
-                if self.admin.set(f"{LEASE_KEY}{db}", value, nx=True, ex=LEASE_SECONDS):
+            for db in leasable(count):
+                if self.registry.set(f"{LEASE_KEY}{db}", value, nx=True, ex=LEASE_SECONDS):
                     return db
             if attempt == 1 and not release_leftovers(self.admin_url):
                 break
-        raise GraderFault(f"all {count - 2} Redis databases are leased by other runs; try again shortly")
+        raise GraderFault(f"all {len(leasable(count))} Redis databases are leased by other runs; try again shortly")
 
     def learner_url(self) -> str:
         return with_database(self.admin_url, str(self.db), self.user, self.password)
@@ -96,21 +113,24 @@ class RedisLease:
                 self.admin.acl_deluser(self.user)
                 self.admin.execute_command("CLIENT", "KILL", "USER", self.user)  # type: ignore[no-untyped-call]
             self.client.flushdb()
-            if self.admin.get(f"{LEASE_KEY}{self.db}") == f"{_owner()}:{self.token}":
-                self.admin.delete(f"{LEASE_KEY}{self.db}")
+            if self.registry.get(f"{LEASE_KEY}{self.db}") == f"{_owner()}:{self.token}":
+                self.registry.delete(f"{LEASE_KEY}{self.db}")
         finally:
             self.client.close()
+            self.registry.close()
             self.admin.close()
 
 
 def release_leftovers(admin_url: str) -> list[int]:
     """Free the leases of processes on this host that are gone (and flush and close their databases)."""
     admin = redis.Redis.from_url(with_database(admin_url, "0"), decode_responses=True)
+    count = databases(admin)
+    registry = redis.Redis.from_url(with_database(admin_url, str(registry_db(count))), decode_responses=True)
     freed = []
     host = socket.gethostname()
     try:
-        for db in range(1, databases(admin) - 1):
-            value = str(admin.get(f"{LEASE_KEY}{db}") or "")
+        for db in leasable(count):
+            value = str(registry.get(f"{LEASE_KEY}{db}") or "")
             if not value:
                 continue
             owner_host, _, rest = value.partition(":")
@@ -121,10 +141,11 @@ def release_leftovers(admin_url: str) -> list[int]:
                 admin.acl_deluser(f"{LEASE_USER_PREFIX}{db}")
             with redis.Redis.from_url(with_database(admin_url, str(db))) as leftover:
                 leftover.flushdb()
-            if admin.get(f"{LEASE_KEY}{db}") == value:
-                admin.delete(f"{LEASE_KEY}{db}")
+            if registry.get(f"{LEASE_KEY}{db}") == value:
+                registry.delete(f"{LEASE_KEY}{db}")
                 freed.append(db)
     finally:
+        registry.close()
         admin.close()
     return freed
 

@@ -16,6 +16,7 @@ import redis
 from rich.console import Console
 
 from grader import labs
+from grader.isolation.redis import databases, registry_db
 from grader.isolation.urls import with_database
 from grader.render import formats, github, terminal
 from grader.results import LabResult, RunResult
@@ -45,7 +46,9 @@ class Servers:
 
     def leases(self) -> dict[str, str]:
         with redis.Redis.from_url(with_database(self.redis, "0"), decode_responses=True) as admin:
-            return {key: str(admin.get(key)) for key in admin.scan_iter("grader:lease:*")}
+            registry = registry_db(databases(admin))
+        with redis.Redis.from_url(with_database(self.redis, str(registry)), decode_responses=True) as leases:
+            return {key: str(leases.get(key)) for key in leases.scan_iter("grader:lease:*")}
 
 
 @pytest.fixture(scope="session")
