@@ -28,3 +28,23 @@ def test_run_roles_log_in_with_one_iteration_secrets_and_refuse_a_wrong_password
             assert conn.execute("SELECT 1").fetchone() == (1,)
     finally:
         run.close()
+
+
+def test_a_dropped_copy_takes_its_open_and_just_closed_sessions_with_it(pool: ServicePool) -> None:
+    """drop() ends the sessions on a run database itself (DROP DATABASE would poll for them in 100 ms steps)."""
+    admin = pool.get("postgres").url
+    run = PostgresRun(admin, 5000)
+    try:
+        database = run.create_copy(None)
+        psycopg.connect(run.learner_url(database)).close()  # its backend may still be exiting
+        lingering = psycopg.connect(run.learner_url(database), autocommit=True)
+        lingering.execute("BEGIN")  # an idle transaction a learner left open
+        run.drop(database)
+        with psycopg.connect(admin) as conn:
+            assert conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone() is None
+            assert conn.execute("SELECT 1 FROM pg_stat_activity WHERE datname = %s", (database,)).fetchone() is None
+        with pytest.raises(psycopg.OperationalError):
+            lingering.execute("SELECT 1")
+        lingering.close()
+    finally:
+        run.close()

@@ -21,6 +21,7 @@ import contextlib
 import os
 import secrets
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -37,6 +38,10 @@ RUN_PREFIX = "grader_run_"
 ROLE_PREFIX = "grader_r_"
 ADMIN_OPTIONS = "-c search_path=pg_catalog,pg_temp"
 TEMP_FILE_LIMIT = "64MB"  # superuser-only setting: a learner role cannot lift it
+# A closed or terminated session's backend is gone in milliseconds, but DROP DATABASE and RENAME, when
+# they find it still there, wait in steps of 100 ms: the grader ends and waits for them itself first.
+SESSION_EXIT_WAIT_S = 1.0
+SESSION_EXIT_POLL_S = 0.001
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,7 @@ class PostgresIsolation:
             raise GraderFault(f"seeding template {name} failed: {exc}") from None
         conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM {}").format(sql.Identifier(building),
                                                                        sql.Identifier(LEARNER_ROLE)))
+        _end_sessions(conn, building)  # the seeding session, closed a moment ago
         conn.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(building), sql.Identifier(name)))
 
     def _close_template(self, conn: psycopg.Connection[tuple[object, ...]], name: str) -> None:
@@ -243,6 +249,7 @@ class PostgresIsolation:
 
     def drop(self, name: str) -> None:
         with self._admin() as conn:
+            _end_sessions(conn, name)
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
     def drop_leftovers(self) -> list[str]:
@@ -280,3 +287,14 @@ def _owner_pid(name: str, prefix: str) -> int:
         return int(name[len(prefix):].split("_")[0])
     except ValueError:
         return 0  # not ours to judge: treated as gone only if pid 0 were dead, which it never is
+
+
+def _end_sessions(conn: psycopg.Connection[tuple[object, ...]], database: str) -> None:
+    """Terminate the sessions on `database` and wait (briefly) until their backends are gone."""
+    others = "FROM pg_catalog.pg_stat_activity WHERE datname = %s AND pid <> pg_catalog.pg_backend_pid()"
+    conn.execute("SELECT pg_catalog.pg_terminate_backend(pid) " + others, (database,))
+    deadline = time.monotonic() + SESSION_EXIT_WAIT_S
+    while conn.execute("SELECT 1 " + others + " LIMIT 1", (database,)).fetchone() is not None:
+        if time.monotonic() > deadline:
+            return  # DROP DATABASE … WITH (FORCE) waits longer, and says so if it cannot
+        time.sleep(SESSION_EXIT_POLL_S)
