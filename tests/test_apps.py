@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import port_for
+import psycopg
 import pytest
 
 from grader.apps import AppClient, AppDatabase, RunningApp, faults
@@ -268,3 +269,23 @@ def test_sql_statements_are_counted_on_the_wire(tmp_path: Path, apps: list[Runni
         for app in apps:
             app.close()
         isolation.drop(database)
+
+
+def test_app_sessions_counts_the_apps_login_role_not_the_table_owner(pool: ServicePool) -> None:
+    """A graded app logs in as its run's own role: a count by the tables' owner (grader_learner) saw
+    none of its connections, and a connection-per-request app passed the pool check at random."""
+    from grader.isolation.pg_run import PostgresRun
+
+    run = PostgresRun(pool.get("postgres").url, 5000)
+    try:
+        database = run.create_copy(None)
+        db = AppDatabase(run.checks_url(database), database, run.iso.admin_url, run.learner.name)
+        assert db.app_sessions() == 0
+        opened = [psycopg.connect(run.learner_url(database)) for _ in range(3)]
+        try:
+            assert db.app_sessions() == 3
+        finally:
+            for conn in opened:
+                conn.close()
+    finally:
+        run.close()

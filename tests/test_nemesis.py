@@ -73,6 +73,24 @@ def test_cut_resets_open_connections_and_down_is_a_restart(pg_proxy: tuple[Fault
     conn.close()
 
 
+def test_the_peak_counts_connections_open_at_once_however_short(pg_proxy: tuple[FaultProxy, str]) -> None:
+    proxy, url = pg_proxy
+    kept = psycopg.connect(url, autocommit=True)
+    proxy.reset_peak()
+    assert proxy.peak_connections() == 1
+    one(url)  # opened and closed between any two samples a check could take
+    together = [psycopg.connect(url) for _ in range(3)]
+    for conn in together:
+        conn.close()
+    assert proxy.peak_connections() >= 4  # the kept one and the three at once
+    deadline = time.monotonic() + 5
+    while proxy.open_connections() > 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proxy.reset_peak()
+    assert proxy.peak_connections() == 1
+    kept.close()
+
+
 def test_delay_slows_every_exchange(pg_proxy: tuple[FaultProxy, str]) -> None:
     proxy, url = pg_proxy
     with psycopg.connect(url, autocommit=True) as conn:

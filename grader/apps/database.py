@@ -33,6 +33,12 @@ class AppDatabase:
         found = self.rows(query, params)
         return found[0][0] if found else None
 
+    def app_sessions(self) -> int:
+        """The app's connections to its database right now, as PostgreSQL counts them (by its login role:
+        the tables' owner role is not what its sessions log in as)."""
+        return int(self.scalar("SELECT count(*) FROM pg_catalog.pg_stat_activity "
+                               "WHERE datname = pg_catalog.current_database() AND usename = %s", (self.role,)))
+
     def execute(self, query: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> None:
         """For a check's own set-up (e.g. a row another client inserts between two pages)."""
         with self._connect() as conn:

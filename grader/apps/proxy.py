@@ -101,6 +101,7 @@ class FaultProxy:
         self._delay_s = 0.0
         self._stopped = False
         self.accepted = 0  # connections accepted and forwarded, in all
+        self._peak = 0  # the most connections open at once since reset_peak()
         self.tap: Tap | None = None
         self.answerer: Answerer | None = None
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -168,6 +169,16 @@ class FaultProxy:
         with self._lock:
             return sum(1 for pair in self._pairs if not pair.closed)
 
+    def peak_connections(self) -> int:
+        """The most connections the client side held open at once since reset_peak(): counted at every
+        accept, so no connection is missed the way a sampled count (pg_stat_activity) can miss it."""
+        with self._lock:
+            return self._peak
+
+    def reset_peak(self) -> None:
+        with self._lock:
+            self._peak = sum(1 for pair in self._pairs if not pair.closed)
+
     def held(self) -> bool:
         with self._lock:
             return any(pair.held and not pair.closed for pair in self._pairs)
@@ -214,6 +225,7 @@ class FaultProxy:
                 self.accepted += 1
                 pair = _Pair(self.accepted, client, server)
                 self._pairs.append(pair)
+                self._peak = max(self._peak, sum(1 for p in self._pairs if not p.closed))
             threading.Thread(target=self._pump, args=(pair,), name=f"proxy-{self.name}-pump", daemon=True).start()
 
     def _client_first(self, pair: _Pair, tap: Tap) -> None:
