@@ -167,7 +167,10 @@ class FaultProxy:
 
     def open_connections(self) -> int:
         with self._lock:
-            return sum(1 for pair in self._pairs if not pair.closed)
+            return self._open_locked()
+
+    def _open_locked(self) -> int:
+        return sum(1 for pair in self._pairs if not pair.closed)
 
     def peak_connections(self) -> int:
         """The most connections the client side held open at once since reset_peak(): counted at every
@@ -177,7 +180,7 @@ class FaultProxy:
 
     def reset_peak(self) -> None:
         with self._lock:
-            self._peak = sum(1 for pair in self._pairs if not pair.closed)
+            self._peak = self._open_locked()
 
     def held(self) -> bool:
         with self._lock:
@@ -225,7 +228,7 @@ class FaultProxy:
                 self.accepted += 1
                 pair = _Pair(self.accepted, client, server)
                 self._pairs.append(pair)
-                self._peak = max(self._peak, sum(1 for p in self._pairs if not p.closed))
+                self._peak = max(self._peak, self._open_locked())
             threading.Thread(target=self._pump, args=(pair,), name=f"proxy-{self.name}-pump", daemon=True).start()
 
     def _client_first(self, pair: _Pair, tap: Tap) -> None:
