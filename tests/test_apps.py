@@ -19,6 +19,7 @@ import pytest
 
 from grader.apps import AppClient, AppDatabase, RunningApp, faults
 from grader.checks.problems import SubmissionProblem
+from grader.isolation.pg_run import PostgresRun
 from grader.isolation.postgres import PostgresIsolation
 from grader.sandbox import SandboxLimits, reaper
 from grader.services.session import ServicePool
@@ -274,8 +275,6 @@ def test_sql_statements_are_counted_on_the_wire(tmp_path: Path, apps: list[Runni
 def test_app_sessions_counts_the_apps_login_role_not_the_table_owner(pool: ServicePool) -> None:
     """A graded app logs in as its run's own role: a count by the tables' owner (grader_learner) saw
     none of its connections, and a connection-per-request app passed the pool check at random."""
-    from grader.isolation.pg_run import PostgresRun
-
     run = PostgresRun(pool.get("postgres").url, 5000)
     try:
         database = run.create_copy(None)
