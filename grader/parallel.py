@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, TypeVar
 
 from grader.errors import ServiceUnavailable
@@ -35,5 +34,7 @@ def warm_up(pool: ServicePool, labs: Sequence[Lab]) -> None:
 def run_all(jobs: Sequence[Job], grade_one: Callable[[Job], T], workers: int) -> list[T]:
     if workers <= 1 or len(jobs) <= 1:
         return [grade_one(job) for job in jobs]
+    from concurrent.futures import ThreadPoolExecutor  # here: the CLI reads default_jobs() at start-up
+
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as executor:
         return list(executor.map(grade_one, jobs))

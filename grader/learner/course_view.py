@@ -14,11 +14,6 @@ from grader.learner.progress import Progress, load
 from grader.spec import CourseSpec
 
 
-def score(progress: Progress, lab_id: str) -> str:
-    entry = progress.of(lab_id)
-    return f"{entry.best:g}/{entry.max:g}" if entry.max else "-"
-
-
 def state(progress: Progress, course: CourseSpec, lab_id: str) -> str:
     entry = progress.of(lab_id)
     if entry.done:
@@ -54,7 +49,7 @@ def view(root: Path | None = None) -> Group:
         for lab_id in track.labs:
             entry = progress.of(lab_id)
             marker = " ←" if lab_id == progress.current else ""
-            table.add_row(escape(lab_id) + marker, score(progress, lab_id), entry.best_at.replace("T", " ")[:16] or "-",
+            table.add_row(escape(lab_id) + marker, entry.score, entry.best_at.replace("T", " ")[:16] or "-",
                           state(progress, course, lab_id))
         parts.append(table)
         parts.append(Text(""))

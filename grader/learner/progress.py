@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.learner import store
 from grader.paths import state_dir
-from grader.results import LabResult, Status, worst
-from grader.spec import CourseSpec
+
+if TYPE_CHECKING:  # `grader list` reads progress without paying for pydantic
+    from grader.results import LabResult, Status
+    from grader.spec import CourseSpec
 
 VERSION = 1
 
@@ -37,6 +39,11 @@ class LabProgress:
     @property
     def graded(self) -> bool:
         return bool(self.last_at)
+
+    @property
+    def score(self) -> str:
+        """Best score out of the maximum, as `grader list` and `grader progress` show it."""
+        return f"{self.best:g}/{self.max:g}" if self.max else "-"
 
     def as_json(self) -> dict[str, Any]:
         return {"best": self.best, "max": self.max, "best_at": self.best_at, "last": self.last,
@@ -86,6 +93,8 @@ def save(progress: Progress, root: Path | None = None) -> None:
 
 def task_states(lab: LabResult) -> dict[int, Status]:
     """Each task's state: fail if a check failed, error if one could not run, else pass."""
+    from grader.results import worst
+
     by_task: dict[int, list[Status]] = {}
     for check in lab.tests:
         if check.task is not None:

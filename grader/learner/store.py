@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,8 @@ def read(path: Path) -> dict[str, Any]:
 
 def write(path: Path, data: dict[str, Any]) -> None:
     """Write via a temp file and rename, so a Ctrl-C mid-write never leaves half a file."""
+    import tempfile  # here: reading, what most commands do, does not need it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(handle, "w", encoding="utf-8") as out:
