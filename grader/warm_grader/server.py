@@ -17,6 +17,7 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -25,11 +26,12 @@ from grader.warm_grader import protocol
 from grader.warm_grader.client import INTERRUPT
 
 MAX_REQUEST = 1 << 20
+IDLE_PRUNE_S = 2.0  # after commands, leftovers are looked for once the server has been idle this long
 
 
 def preload() -> None:
-    """What every served command would import; grader.cli itself is imported by each child, so its
-    consoles see the caller's terminal."""
+    """What every served command would import. grader.cli makes its consoles on first print, so a
+    child's consoles still see the caller's terminal."""
     import click  # noqa: F401
     import pydantic  # noqa: F401
     import rich.console
@@ -37,6 +39,7 @@ def preload() -> None:
     import rich.table  # noqa: F401
     import yaml  # noqa: F401
 
+    import grader.cli  # noqa: F401
     from grader import labs, launch, prove, results, runner  # noqa: F401
     from grader.render import formats, github, json_format, terminal  # noqa: F401
     from grader.services import session, warm  # noqa: F401
@@ -46,6 +49,9 @@ def preload() -> None:
 
 def serve(state: Path) -> None:
     preload()
+    from grader import leftovers
+
+    _sweep(leftovers.prune_once)  # here, and when idle after commands: so a forked command skips it
     path = protocol.socket_path(state)
     path.unlink(missing_ok=True)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -65,12 +71,22 @@ def serve(state: Path) -> None:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     print(f"warm grader ready (pid {os.getpid()})", flush=True)
+    listener.settimeout(IDLE_PRUNE_S)
+    served_since_prune = False
     try:
         while True:
-            connection, _ = listener.accept()
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                if served_since_prune:
+                    _sweep(leftovers.prune_local)
+                    served_since_prune = False
+                continue
+            connection.setblocking(True)
             if not _same_user(connection):
                 connection.close()
                 continue
+            served_since_prune = True
             if os.fork() == 0:
                 listener.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the command waits for its own children
@@ -80,6 +96,16 @@ def serve(state: Path) -> None:
         path.unlink(missing_ok=True)
         if protocol.read_info(state) is None or json.loads(protocol.info_path(state).read_text())["pid"] == os.getpid():
             protocol.info_path(state).unlink(missing_ok=True)
+
+
+def _sweep(prune: Callable[[], list[str]]) -> None:
+    """What killed runs left (sandboxes, server folders): looked for out of the commands' own time."""
+    try:
+        removed = prune()
+    except Exception as exc:  # a failed sweep must not stop the server; the next one retries
+        print(f"looking for leftovers failed: {type(exc).__name__}: {exc}", flush=True)
+        return
+    print("looked for leftovers: " + ("; ".join(removed) if removed else "none"), flush=True)
 
 
 def _same_user(connection: socket.socket) -> bool:
