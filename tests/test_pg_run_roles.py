@@ -48,3 +48,35 @@ def test_a_dropped_copy_takes_its_open_and_just_closed_sessions_with_it(pool: Se
         lingering.close()
     finally:
         run.close()
+
+
+def test_a_closed_run_drops_all_its_databases_with_their_sessions(pool: ServicePool) -> None:
+    """close() drops the run's databases side by side (each drop forces a checkpoint; together they share one)."""
+    admin = pool.get("postgres").url
+    run = PostgresRun(admin, 5000)
+    databases = [run.create_copy(None) for _ in range(4)]
+    sessions = [psycopg.connect(run.learner_url(name), autocommit=True) for name in databases]
+    sessions[0].execute("BEGIN")  # an idle transaction a learner left open
+    run.close()
+    with psycopg.connect(admin) as conn:
+        left = conn.execute("SELECT datname FROM pg_database WHERE datname = ANY(%s)", (databases,)).fetchall()
+        assert left == []
+        assert conn.execute("SELECT 1 FROM pg_stat_activity WHERE datname = ANY(%s)", (databases,)).fetchone() is None
+    for session in sessions:
+        session.close()
+
+
+def test_drop_all_names_the_databases_it_could_not_drop(pool: ServicePool) -> None:
+    admin = pool.get("postgres").url
+    run = PostgresRun(admin, 5000)
+    try:
+        databases = [run.create_copy(None) for _ in range(3)]
+        with psycopg.connect(admin, autocommit=True) as conn:  # PostgreSQL refuses to drop a template database
+            conn.execute(f'ALTER DATABASE "{databases[1]}" WITH IS_TEMPLATE true')
+        assert run.iso.drop_all(databases) == [databases[1]]
+        with psycopg.connect(admin, autocommit=True) as conn:
+            left = conn.execute("SELECT datname FROM pg_database WHERE datname = ANY(%s)", (databases,)).fetchall()
+            assert left == [(databases[1],)]
+            conn.execute(f'ALTER DATABASE "{databases[1]}" WITH IS_TEMPLATE false')
+    finally:
+        run.close()

@@ -83,9 +83,9 @@ class PostgresRun:
         with contextlib.suppress(GraderFault):
             if names:
                 self.iso.terminate_backends(names)
-        for name in list(self.databases):
-            with contextlib.suppress(Exception):
-                self.drop(name)
+        with contextlib.suppress(Exception):
+            self.iso.drop_all(self.databases)  # side by side: they share the checkpoint each drop forces
+        self.databases = []
         for name in names:
             with contextlib.suppress(Exception):
                 self.iso.drop_role(name)

@@ -22,7 +22,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import psycopg
@@ -42,6 +42,7 @@ TEMP_FILE_LIMIT = "64MB"  # superuser-only setting: a learner role cannot lift i
 # they find it still there, wait in steps of 100 ms: the grader ends and waits for them itself first.
 SESSION_EXIT_WAIT_S = 1.0
 SESSION_EXIT_POLL_S = 0.001
+MAX_DROPS_AT_ONCE = 8
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ class PostgresIsolation:
             raise GraderFault(f"seeding template {name} failed: {exc}") from None
         conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM {}").format(sql.Identifier(building),
                                                                        sql.Identifier(LEARNER_ROLE)))
-        _end_sessions(conn, building)  # the seeding session, closed a moment ago
+        _end_sessions(conn, [building])  # the seeding session, closed a moment ago
         conn.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(building), sql.Identifier(name)))
 
     def _close_template(self, conn: psycopg.Connection[tuple[object, ...]], name: str) -> None:
@@ -249,8 +250,36 @@ class PostgresIsolation:
 
     def drop(self, name: str) -> None:
         with self._admin() as conn:
-            _end_sessions(conn, name)
+            _end_sessions(conn, [name])
+            self._drop_ended(name)
+
+    def drop_all(self, names: Sequence[str]) -> list[str]:
+        """Drop `names` side by side; returns those that could not be dropped.
+
+        Every DROP DATABASE forces a checkpoint and waits for it, and drops waiting at the same time
+        share one: four databases take ~75 ms one after another and ~20 ms side by side."""
+        if len(names) <= 1:
+            return [name for name in names if not self._try(self.drop, name)]
+        with self._admin() as conn:
+            _end_sessions(conn, names)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(len(names), MAX_DROPS_AT_ONCE), thread_name_prefix="drop") as pool:
+            dropped = list(pool.map(lambda name: self._try(self._drop_ended, name), names))
+        return [name for name, done in zip(names, dropped, strict=True) if not done]
+
+    def _drop_ended(self, name: str) -> None:
+        """DROP DATABASE once its sessions were ended (FORCE ends any that arrived since)."""
+        with self._admin() as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+    @staticmethod
+    def _try(drop: Callable[[str], None], name: str) -> bool:
+        try:
+            drop(name)
+        except (psycopg.Error, GraderFault):
+            return False
+        return True
 
     def drop_leftovers(self) -> list[str]:
         """Per-run databases and roles whose grading process is gone (a crash, a kill -9)."""
@@ -260,10 +289,9 @@ class PostgresIsolation:
                                      (RUN_PREFIX + "%",)).fetchall()
             roles = conn.execute("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname LIKE %s",
                                  (ROLE_PREFIX + "%",)).fetchall()
-        for (name,) in databases:
-            if not pids.alive(_owner_pid(str(name), RUN_PREFIX)):
-                self.drop(str(name))
-                dropped.append(str(name))
+        gone = [str(name) for (name,) in databases if not pids.alive(_owner_pid(str(name), RUN_PREFIX))]
+        failed = self.drop_all(gone)
+        dropped += [name for name in gone if name not in failed]
         for (name,) in roles:
             if not pids.alive(_owner_pid(str(name), ROLE_PREFIX)):
                 self.drop_role(str(name))
@@ -289,12 +317,12 @@ def _owner_pid(name: str, prefix: str) -> int:
         return 0  # not ours to judge: treated as gone only if pid 0 were dead, which it never is
 
 
-def _end_sessions(conn: psycopg.Connection[tuple[object, ...]], database: str) -> None:
-    """Terminate the sessions on `database` and wait (briefly) until their backends are gone."""
-    others = "FROM pg_catalog.pg_stat_activity WHERE datname = %s AND pid <> pg_catalog.pg_backend_pid()"
-    conn.execute("SELECT pg_catalog.pg_terminate_backend(pid) " + others, (database,))
+def _end_sessions(conn: psycopg.Connection[tuple[object, ...]], databases: Sequence[str]) -> None:
+    """Terminate the sessions on `databases` and wait (briefly) until their backends are gone."""
+    others = "FROM pg_catalog.pg_stat_activity WHERE datname = ANY(%s) AND pid <> pg_catalog.pg_backend_pid()"
+    conn.execute("SELECT pg_catalog.pg_terminate_backend(pid) " + others, (list(databases),))
     deadline = time.monotonic() + SESSION_EXIT_WAIT_S
-    while conn.execute("SELECT 1 " + others + " LIMIT 1", (database,)).fetchone() is not None:
+    while conn.execute("SELECT 1 " + others + " LIMIT 1", (list(databases),)).fetchone() is not None:
         if time.monotonic() > deadline:
             return  # DROP DATABASE … WITH (FORCE) waits longer, and says so if it cannot
         time.sleep(SESSION_EXIT_POLL_S)
