@@ -81,7 +81,8 @@ class GradingSession:
                 if seed is None:
                     raise GraderFault(f"dataset '{name}' has no postgres_sql(variant)")
                 self._templates[variant] = self.pg.iso.template(
-                    name, variant, datasets.fingerprint(name, self.root, self.context.dataset_secret), seed(variant),
+                    name, variant, datasets.fingerprint(name, self.root, self.context.dataset_secret),
+                    lambda: seed(variant),
                     datasets.extensions(module),
                 )
         return self._templates[variant]

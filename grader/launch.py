@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import os
 import signal
 import subprocess
@@ -32,8 +33,12 @@ def preload() -> None:
     import psycopg  # noqa: F401
     import pytest  # noqa: F401
     import redis  # noqa: F401
+    from _pytest.config import default_plugins
 
     import grader.plugin  # noqa: F401
+
+    for name in default_plugins:  # pytest imports its own plugins when a session starts: here, once
+        importlib.import_module(f"_pytest.{name}")
 
 
 def forking() -> bool:

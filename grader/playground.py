@@ -38,7 +38,7 @@ def postgres(lab: Lab, admin_url: str, root: Path, reset: bool) -> Playground:
         if lab.spec.dataset:
             module = datasets.load(lab.spec.dataset, root)
             template = iso.template(lab.spec.dataset, "public", datasets.fingerprint(lab.spec.dataset, root),
-                                    module.postgres_sql("public"), datasets.extensions(module))
+                                    lambda: module.postgres_sql("public"), datasets.extensions(module))
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if exists and reset:

@@ -27,8 +27,8 @@ def checker(pool: ServicePool, tmp_path: Path) -> Iterator[SqlChecker]:
     """A checker on a run's copy of the seeded template, as the grader builds it (the run's two roles)."""
     run = PostgresRun(pool.get("postgres").url, 3000)
     try:
-        template = run.iso.template("roles-test", "public", hashlib.sha256(SEED.encode()).hexdigest()[:12], SEED,
-                                    extensions=["pg_trgm"])
+        fingerprint = hashlib.sha256(SEED.encode()).hexdigest()[:12]
+        template = run.iso.template("roles-test", "public", fingerprint, lambda: SEED, extensions=["pg_trgm"])
 
         def on(database: str) -> SqlChecker:
             return SqlChecker(run.learner_url(database), run.admin_url(database), tmp_path, None, 3000, True,

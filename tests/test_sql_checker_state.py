@@ -40,7 +40,7 @@ def isolation(pool: ServicePool) -> PostgresIsolation:
 
 @pytest.fixture(scope="module")
 def template(isolation: PostgresIsolation) -> str:
-    return isolation.template("checker-state", "public", hashlib.sha256(SEED.encode()).hexdigest()[:12], SEED)
+    return isolation.template("checker-state", "public", hashlib.sha256(SEED.encode()).hexdigest()[:12], lambda: SEED)
 
 
 @pytest.fixture

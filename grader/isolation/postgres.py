@@ -120,7 +120,7 @@ class PostgresIsolation:
         verb = "ALTER" if exists else "CREATE"
         conn.execute(
             sql.SQL("{} ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD {}"
-                    ).format(sql.SQL(verb), sql.Identifier(LEARNER_ROLE), sql.Literal(self.password))
+                    ).format(sql.SQL(verb), sql.Identifier(LEARNER_ROLE), sql.Literal(scram.secret(self.password)))
         )
         # a learner may `ALTER ROLE … SET` their own settings; on a warm server that would leak into later runs
         conn.execute(sql.SQL("ALTER ROLE {} RESET ALL").format(sql.Identifier(LEARNER_ROLE)))
@@ -176,9 +176,10 @@ class PostgresIsolation:
                 conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
 
     # Templates and copies ---------------------------------------------------------------------
-    def template(self, dataset: str, variant: str, fingerprint: str, seed_sql: str,
+    def template(self, dataset: str, variant: str, fingerprint: str, seed_sql: Callable[[], str],
                  extensions: Sequence[str] = ()) -> str:
-        """The name of a seeded template for this dataset variant, building it if missing.
+        """The name of a seeded template for this dataset variant, building it if missing; `seed_sql`
+        is called only then (generating a dataset's SQL costs more than finding its template).
 
         `extensions` (e.g. pg_trgm) are created by the administrator before seeding: the learner
         role may not create extensions, and every copy inherits them from the template.
@@ -188,7 +189,7 @@ class PostgresIsolation:
             conn.execute("SELECT pg_catalog.pg_advisory_lock(pg_catalog.hashtext(%s))", (name,))
             try:
                 if conn.execute("SELECT 1 FROM pg_catalog.pg_database WHERE datname = %s", (name,)).fetchone() is None:
-                    self._build_template(conn, name, seed_sql, extensions)
+                    self._build_template(conn, name, seed_sql(), extensions)
                 self._close_template(conn, name)
             finally:
                 conn.execute("SELECT pg_catalog.pg_advisory_unlock(pg_catalog.hashtext(%s))", (name,))

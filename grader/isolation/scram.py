@@ -2,9 +2,10 @@
 
 The server's default of 4096 PBKDF2 iterations makes each login cost milliseconds of CPU on both
 sides; it protects passwords a person chose against guessing from a stolen catalog. The grader's run
-roles have 128-bit random passwords that live for one run: one iteration loses no protection, and a
-check that opens tens of connections no longer pays for it. The format is PostgreSQL's own
-(`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`, RFC 5802 and RFC 7677).
+roles have 128-bit random passwords that live for one run, and the data owner's (the playground login)
+is 96 bits derived from the server's secret URL: one iteration loses no protection, and a check that
+opens tens of connections (or a run that sets the data owner's password again) no longer pays for it.
+The format is PostgreSQL's own (`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`, RFC 5802 and RFC 7677).
 """
 
 from __future__ import annotations
