@@ -11,6 +11,7 @@ import contextlib
 import gc
 import importlib
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -61,17 +62,35 @@ class ForkedChild:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
+        """Woken by the child's exit (a pidfd) where Linux offers one, else polling every 10 ms."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() >= deadline:
-                raise subprocess.TimeoutExpired(["pytest"], timeout or 0)
-            time.sleep(0.01)
+        exited = _exit_handle(self.pid)
+        try:
+            while self.poll() is None:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise subprocess.TimeoutExpired(["pytest"], timeout or 0)
+                if exited is None:
+                    time.sleep(0.01)
+                else:
+                    select.select([exited], [], [], 1.0 if left is None else min(left, 1.0))
+        finally:
+            if exited is not None:
+                os.close(exited)
         assert self.returncode is not None
         return self.returncode
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
             os.kill(self.pid, signum)
+
+
+def _exit_handle(pid: int) -> int | None:
+    """A file descriptor readable once `pid` has exited (Linux ≥ 5.3), or None."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
 
 
 def start_pytest(args: Sequence[str], cwd: Path, log: IO[str], pass_fds: Sequence[int],
