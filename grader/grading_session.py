@@ -138,13 +138,13 @@ class GradingSession:
         return self._workers[key]
 
     def start_workers(self, needed: Sequence[tuple[str, str]]) -> None:
-        """Start the interpreters of the workers the checks will ask for, side by side, before the first
-        check: each pays a Python start and the client libraries' imports, which otherwise came one
-        after another inside the checks. A worker that cannot start is left to the check that asks for
-        it, which reports why in its own result."""
+        """Start the workers the checks will ask for, side by side, before the first check, each importing
+        the module and the client libraries while the checks set up: a Python start and those imports
+        otherwise came one after another inside the checks. A worker that cannot start, or whose import
+        fails, is left to the check that asks for it, which reports why in its own result."""
         for variant, source in needed:
             with contextlib.suppress(Exception):
-                self.worker(variant, source).start()
+                self.worker(variant, source).start_importing()
 
     def contenders(self, variant: str, count: int) -> list[Worker]:
         """`count` separate worker processes of the submission, for calls that must run at the same time."""

@@ -58,8 +58,9 @@ def test_exceptions_show_the_learners_frames_and_prints(worker: Worker) -> None:
 
 def test_prints_do_not_corrupt_results_and_are_shown_on_failure(worker: Worker) -> None:
     assert worker.call("add", "a", "b") == "ab"
-    with pytest.raises(SubmissionProblem, match="unsupported operand"):
+    with pytest.raises(SubmissionProblem, match="unsupported operand") as caught:
         worker.call("add", 1, "b")
+    assert "--- your code printed ---\nadding 1 b" in str(caught.value)
     worker.close()
 
 
@@ -102,4 +103,47 @@ def test_ready_reports_a_module_that_cannot_be_imported(tmp_path: Path) -> None:
     worker = Worker(tmp_path, {}, timeout_s=2)
     with pytest.raises(SubmissionProblem, match=r"solution\.py, line 1"):
         worker.ready()
+    worker.close()
+
+
+def test_start_importing_imports_while_the_caller_goes_on_and_the_next_call_reads_its_answer(tmp_path: Path) -> None:
+    """The checks start each worker's import before the first check; the first call then finds it done."""
+    import time
+
+    (tmp_path / "solution.py").write_text("open('imported', 'w').close()\ndef pid():\n    import os\n"
+                                          "    return os.getpid()\n")
+    worker = Worker(tmp_path, {}, timeout_s=5)
+    worker.start_importing()  # returns at once: nothing is read from the worker here
+    marker = worker._sandbox.workdir / "imported" if worker._sandbox else None
+    deadline = time.monotonic() + 30
+    while marker is not None and not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker is not None and marker.exists(), "the module was not imported before any call"
+    first = worker.call("pid")  # reads the import's answer, then this call's
+    assert isinstance(first, int) and worker.call("pid") == first
+    worker.ready()  # nothing pending any more: an import request of its own, answered at once
+    worker.close()
+
+
+def test_a_failed_import_started_early_is_reported_by_the_first_call_with_what_it_printed(tmp_path: Path) -> None:
+    (tmp_path / "solution.py").write_text("print('loading the module')\nraise RuntimeError('no config')\n"
+                                          "def add(a, b):\n    return a + b\n")
+    worker = Worker(tmp_path, {}, timeout_s=5)
+    worker.start_importing()
+    with pytest.raises(SubmissionProblem, match="could not be imported") as caught:
+        worker.call("add", 1, 2)
+    assert "RuntimeError: no config" in str(caught.value) and "loading the module" in str(caught.value)
+    with pytest.raises(SubmissionProblem, match="could not be imported"):  # each call tries the import again
+        worker.call("add", 1, 2)
+    worker.close()
+
+
+def test_an_endless_import_started_early_ends_as_the_import_timeout(tmp_path: Path) -> None:
+    (tmp_path / "solution.py").write_text("while True:\n    pass\n")
+    worker = Worker(tmp_path, {}, timeout_s=1.5)
+    worker.start_importing()
+    with pytest.raises(SubmissionProblem, match=r"importing solution\.py did not finish within 1\.5 s"):
+        worker.call("add", 1, 2)
+    with pytest.raises(SubmissionProblem, match="not called again after that timeout"):
+        worker.call("add", 1, 2)
     worker.close()

@@ -4,8 +4,12 @@ but their own log."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import struct
+import termios
 import threading
+import time
 from typing import IO
 
 CUT_MARKER = "[… earlier output cut …]\n"
@@ -59,6 +63,21 @@ class OutputTail:
     def total_bytes(self) -> int:
         with self._lock:
             return self._total
+
+    def settle(self, timeout: float = 0.2) -> None:
+        """Wait (briefly) until what the process wrote so far has been read: a failure it reports on
+        another pipe can arrive before the prints that came just before it."""
+        deadline = time.monotonic() + timeout
+        try:
+            while self._unread() and time.monotonic() < deadline:
+                time.sleep(0.001)
+        except OSError:
+            return  # closed: finish() is what waits then
+        time.sleep(0.001)  # the pump stores a chunk just after reading it
+
+    def _unread(self) -> int:
+        answer = fcntl.ioctl(self._stream.fileno(), termios.FIONREAD, struct.pack("i", 0))
+        return int(struct.unpack("i", answer)[0])
 
     def finish(self, timeout: float = 1.0) -> None:
         """Wait for the last bytes after the process ended (its pipe closes with it)."""

@@ -27,7 +27,8 @@ CRASH_EXIT = 70
 
 def _learner_traceback(exc: BaseException, folder: str) -> str:
     """The exception with only the frames from the learner's own files."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.abspath(f.filename).startswith(folder)]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not f.filename.startswith("<") and os.path.abspath(f.filename).startswith(folder)]  # not <frozen …>
     lines = [f'  File "{os.path.relpath(f.filename, folder)}", line {f.lineno}, in {f.name}' for f in frames]
     return "\n".join([*lines, f"{type(exc).__name__}: {exc}"]) + _advice(exc)
 

@@ -44,6 +44,7 @@ class Worker:
         self.last_exit: int | None = None  # the exit code of the last worker process that ended during a call
         self._pending = b""  # what the worker wrote after the last whole line read
         self._answered = False  # the running process has answered a call: its module is imported
+        self._import_asked = False  # start_importing() sent an import whose answer no call has read yet
         # function -> the message of its timeout; shared by the workers of one source (both variants),
         # so an endless loop costs one timeout, not one per check
         self.timeouts = timeouts if timeouts is not None else {}
@@ -54,7 +55,8 @@ class Worker:
         if self._sandbox is None:
             self._sandbox = Sandbox(self.env, self.limits, files_from=self.folder, hide=self.hide)
         # -I: the learner's folder is put on sys.path by the worker itself, PYTHON* variables are ignored
-        return self._sandbox.spawn([sys.executable, "-I", "-m", "grader.worker"], channel=True)
+        # (PYTHONUNBUFFERED too, hence -u: a print must reach the output before the failure that follows it)
+        return self._sandbox.spawn([sys.executable, "-I", "-u", "-m", "grader.worker"], channel=True)
 
     def start(self) -> None:
         """Start the worker process now (it also starts on the first call), e.g. before a timed race."""
@@ -62,6 +64,15 @@ class Worker:
             self._process = self._start()
             self._answered = False
             self._pending = b""
+            self._import_asked = False
+
+    def start_importing(self) -> None:
+        """Start the process and ask it to import the module and the client libraries, without waiting:
+        the import runs while the checks set up, and the next call reads its answer first."""
+        self.start()
+        if not self._import_asked and not self._answered:
+            self._send(None, (), None, None, {})
+            self._import_asked = True
 
     def ready(self) -> None:
         """Start the process and import the module now, so that the timeout of a call that follows covers
@@ -78,13 +89,26 @@ class Worker:
         commands (raised here as SubmissionProblem, like any crash; `last_exit` is then
         grader.worker.__main__.CRASH_EXIT).
         """
-        called = f"{function}()" if function else f"importing {self.module}.py"
         earlier = self.timeouts.get(AT_IMPORT) or (function and self.timeouts.get(function))
         if earlier is not None:
             raise SubmissionProblem(f"{earlier} (not called again after that timeout)")
         self.start()
+        mark: int | None = None
+        if self._import_asked:  # the import start_importing() asked for: its answer (or failure) comes first
+            self._import_asked = False
+            mark = self._mark
+            if function is None:
+                return self._receive(None)
+            self._receive(None)
+        self._send(function, args, inject, crash_after_replies, kwargs)
+        if mark is not None:
+            self._mark = mark  # what the module printed at import shows beside this call's failure, as before
+        return self._receive(function)
+
+    def _send(self, function: str | None, args: Sequence[Any], inject: str | list[str] | None,
+              crash_after_replies: int | None, kwargs: dict[str, Any]) -> None:
         process = self._process
-        assert process is not None and process.stdin is not None and process.stdout is not None
+        assert process is not None and process.stdin is not None
         self._mark = process.output.mark()
         request = {"module": self.module, "function": function, "args": list(args), "kwargs": kwargs, "inject": inject,
                    "crash_after_replies": crash_after_replies, "prepare": self.prepare if function is None else []}
@@ -94,8 +118,15 @@ class Worker:
         except BrokenPipeError:
             output = self._printed()
             reason = self._end(process)
+            called = f"{function}()" if function else f"importing {self.module}.py"
             raise SubmissionProblem(f"{called} could not be done: the Python process ended ({reason}){output}"
                                     ) from None
+
+    def _receive(self, function: str | None) -> Any:
+        """The answer to the request sent last: its value, or SubmissionProblem."""
+        process = self._process
+        assert process is not None and process.stdout is not None
+        called = f"{function}()" if function else f"importing {self.module}.py"
         deadline = time.monotonic() + self.timeout_s
         line = self._read_line(process.stdout, self.timeout_s)
         while line and line.startswith(b'{"imported"'):
@@ -155,6 +186,8 @@ class Worker:
             return ""
         if self._process.poll() is not None:
             self._process.output.finish(timeout=0.05)
+        else:
+            self._process.output.settle()
         text = self._process.output.since(self._mark, limit=MAX_OUTPUT_SHOWN).strip()
         return f"\n--- your code printed ---\n{text}" if text else ""
 
