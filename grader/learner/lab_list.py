@@ -2,7 +2,8 @@
 
 Listing the course otherwise imports pydantic and validates every lab.yaml (about 0.2 s) to print
 four fields per lab. The kept copy is used only when the stamps of every file validation would read
-(course.yaml, the labs folder, each lab.yaml, and the spec module that defines what valid means)
+(course.yaml, the labs folder, each lab.yaml) and the grader's code, which defines what valid means
+(the warm grader's own fingerprint),
 are those it was written from; anything else is validated again, so a broken lab.yaml is reported
 exactly as without the copy.
 """
@@ -14,12 +15,11 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import grader
 from grader.learner import store
 from grader.paths import labs_dir, state_dir
+from grader.warm_grader.protocol import code_fingerprint
 
 VERSION = 1
-SPEC_MODULE = Path(grader.__file__).parent / "spec.py"
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def _path(root: Path | None) -> Path:
     return state_dir(root) / "lab-list.json"
 
 
-def _stamps(root: Path | None) -> dict[str, list[int]] | None:
+def _stamps(root: Path | None) -> dict[str, object] | None:
     """Size, mtime and ctime of each file and folder that decides the list; None when one is unreadable.
 
     Every lab folder counts, not only the listed ones: a lab.yaml added to a folder the course does
@@ -62,11 +62,11 @@ def _stamps(root: Path | None) -> dict[str, list[int]] | None:
     """
     folder = labs_dir(root)
     try:
-        paths = [folder, folder / "course.yaml", SPEC_MODULE]
+        paths = [folder, folder / "course.yaml"]
         for entry in sorted(os.scandir(folder), key=lambda entry: entry.name):
             if entry.is_dir():
                 paths += [Path(entry.path), Path(entry.path) / "lab.yaml"]
-        stamps: dict[str, list[int]] = {}
+        stamps: dict[str, object] = {"grader code": code_fingerprint()}
         for path in paths:
             seen = os.stat(path) if path.name != "lab.yaml" or path.exists() else None
             stamps[str(path)] = [seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns] if seen else []
