@@ -10,7 +10,7 @@ import pytest
 
 from grader.checks import pg_server
 from grader.checks.monitoring import LockScene, Step, at_rest, install_statement_statistics, wait_for
-from grader.checks.problems import Mismatch
+from grader.checks.problems import GraderFault, Mismatch
 from grader.sqlcompare import Rules, compare
 
 
@@ -27,8 +27,10 @@ def scene_steps(checker):
         Step("b", "BEGIN"), Step("b", f"UPDATE orders SET status = 'packing' WHERE id = {o2}"),
         Step("b", f"UPDATE orders SET status = 'packing' WHERE id = {o1}", waits=True),
         Step("c", f"UPDATE orders SET total = total + 1 WHERE id = {o2}", waits=True),
-        Step("s1", "BEGIN"), Step("s1", "LOCK TABLE customers IN SHARE MODE"),
-        Step("s2", "BEGIN"), Step("s2", "LOCK TABLE customers IN SHARE MODE"),
+        # s2 connects first (the lower pid) but locks second: the order pg_blocking_pids lists them
+        # in is not pid order, so only an ORDER BY on blocking_pid gives the order the task asks for
+        Step("s2", "BEGIN"), Step("s1", "BEGIN"),
+        Step("s1", "LOCK TABLE customers IN SHARE MODE"), Step("s2", "LOCK TABLE customers IN SHARE MODE"),
         Step("w", f"UPDATE customers SET name = name WHERE id = {c1}", waits=True),
         Step("i", "BEGIN"), Step("i", "INSERT INTO audit_log (at, actor, message) VALUES (now(), 'ops', 'open')"),
         Step("r", "BEGIN"), Step("r", "SELECT count(*) FROM audit_log"),
@@ -65,33 +67,60 @@ WORKLOAD = [  # (statement, parameters, times): slow ones sleep, to stand for sl
     ("SELECT pg_sleep(0.02), count(*) FROM audit_log WHERE actor = %s", ("ops",), 2),
     ("SELECT id FROM customers WHERE id = %s", (1,), 100),
     ("SELECT count(*) FROM readings WHERE device_id = %s", (3,), 20),
+    # a dashboard polling the statistics, written in capitals: heavy enough to rank, and it must be left out
+    ("SELECT PG_SLEEP(0.05), COUNT(*) FROM PG_STAT_STATEMENTS", (), 3),
 ]
+
+
+ELSEWHERE = "SELECT pg_sleep(0.3), count(*) FROM orders"  # slower than anything in WORKLOAD
+
+
+def run_elsewhere(other):
+    """The slower statement, in another database; that database's name."""
+    with psycopg.connect(other.learner_url, autocommit=True) as conn:
+        conn.execute(ELSEWHERE)
+        return conn.execute("SELECT current_database()").fetchone()[0]
+
+
+def recorded_elsewhere(copy, database):
+    """Whether pg_stat_statements still holds the other database's statement. On a busy shared server
+    the view keeps a bounded number of entries and drops the least used: a one-call entry may go."""
+    return copy.query("SELECT count(*) FROM public.pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+                      "WHERE d.datname = %s AND s.query LIKE 'SELECT pg_sleep%%'", (database,)).rows[0][0] > 0
 
 
 def statements_copy(sql):
     """A fresh copy with pg_stat_statements, the workload run as the learner role, and a slower
-    statement in another database (which must not be counted)."""
+    statement in another database (which must not be counted): the copy, the other copy, its name."""
     pg_server.require_setting(sql.admin_url, "shared_preload_libraries", "pg_stat_statements",
                               "pg_stat_statements collects statement statistics only when preloaded")
     copy = sql.fresh()
     install_statement_statistics(copy.admin_url)
     other = sql.fresh()
-    with psycopg.connect(other.learner_url, autocommit=True) as conn:
-        conn.execute("SELECT pg_sleep(0.3), count(*) FROM orders")
+    database = run_elsewhere(other)
     with psycopg.connect(copy.learner_url, autocommit=True) as conn:
         for statement, params, times in WORKLOAD:
             for _ in range(times):
                 conn.execute(statement, params)
-    return copy
+    return copy, other, database
 
 
 @pytest.mark.task(3)
 @pytest.mark.points(3)
 def test_top_statements(sql):
     """the five statements with the largest total time in this database, as pg_stat_statements reports them"""
-    copy = statements_copy(sql)
-    expected, actual = at_rest(lambda: copy.run("03_top_statements.sql", "reference"),
-                               lambda: copy.run("03_top_statements.sql"))
+    copy, other, database = statements_copy(sql)
+    for attempt in range(3):
+        if attempt:
+            run_elsewhere(other)
+        expected, actual = at_rest(lambda: copy.run("03_top_statements.sql", "reference"),
+                                   lambda: copy.run("03_top_statements.sql"))
+        # an entry is only ever added by running its statement: present after the reads, present during them
+        if recorded_elsewhere(copy, database):
+            break
+    else:
+        raise GraderFault("pg_stat_statements kept dropping the other database's statement (the server "
+                          "holds too many entries): raise pg_stat_statements.max")
     outcome = compare(expected, actual, Rules(ordered=True), reveal=sql.reveal)
     if not outcome.ok:
         raise Mismatch(f"03_top_statements.sql, after a workload: {outcome.message}")
@@ -102,6 +131,11 @@ DEAD_WORK = [  # statements as the learner role; how many dead row versions each
     ("DELETE FROM audit_log WHERE id % 3 = 0", "audit_log"),
     ("UPDATE customers SET name = name WHERE region IS NULL", "customers"),
 ]
+# a table of another schema, named like one of public's, with dead row versions of its own: not counted
+ARCHIVE = ("CREATE SCHEMA archive",
+           "CREATE TABLE archive.audit_log (id int, message text) WITH (autovacuum_enabled = off)",
+           "INSERT INTO archive.audit_log SELECT i, 'old' FROM generate_series(1, 900) AS i",
+           "DELETE FROM archive.audit_log WHERE id % 2 = 0")
 
 
 def dead_tuples_copy(sql):
@@ -114,10 +148,14 @@ def dead_tuples_copy(sql):
     dead = {}
     with psycopg.connect(copy.learner_url, autocommit=True) as conn:
         for statement, table in DEAD_WORK:
-            dead[table] = dead.get(table, 0) + conn.execute(statement).rowcount
+            dead["public", table] = dead.get(("public", table), 0) + conn.execute(statement).rowcount
+    with psycopg.connect(copy.admin_url, autocommit=True) as conn:
+        for statement in ARCHIVE:
+            removed = conn.execute(statement).rowcount
+        dead["archive", "audit_log"] = removed
     # a backend's statistics reach the shared views when it ends (or idles): wait for them
-    wait_for(lambda: all(copy.query("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = %s",
-                                    (table,)).rows[0][0] >= count for table, count in dead.items()),
+    wait_for(lambda: all(copy.query("SELECT n_dead_tup FROM pg_stat_user_tables WHERE schemaname = %s "
+                                    "AND relname = %s", key).rows[0][0] >= count for key, count in dead.items()),
              "the statistics of the dead-tuple workload reaching pg_stat_user_tables")
     return copy
 
