@@ -243,9 +243,15 @@ def test_top_ranks_players(submission, redis_db, seed, variant):
     totals = {player: rng.randrange(0, 60, 5) for player in names(rng, 14)}
     # mixed case tied at the top: plain string order puts "Zu…" before "ka…", a case-blind order does not
     upper, lower = names(rng, 2)
-    totals[f"Z{upper.lower()}"] = totals[lower.lower()] = max(totals.values()) + 5
+    best = max(totals.values())
+    totals[f"Z{upper.lower()}"] = totals[lower.lower()] = best + 5
+    # five more players tied just below those two, and a cut inside their group (n = 3 or 4): the players
+    # ZREVRANGE lists first there (last by name) are not the ones that make the cut; fetching a few extra
+    # players is not enough, only all of those tied at the cut
+    tied = [f"{player}{index}" for index, player in enumerate(names(rng, 5))]
+    totals.update(dict.fromkeys(tied, best))
     redis_db.zadd(f"board:{board}", totals)
-    for n in (rng.randint(3, 8), len(totals), len(totals) + 3):
+    for n in (0, 2 + rng.randint(1, 2), rng.randint(3, 8), len(totals), len(totals) + 3):
         got = read_seeded(submission, "top", board, n, stored_as="a sorted set (ZREVRANGE, ZRANGE)")
         expect_top(got, totals, n, variant)
 
