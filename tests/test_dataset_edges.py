@@ -69,6 +69,8 @@ def test_shop_counts_and_totals_on_boundaries(which: str) -> None:
     assert Decimal("150.00") in big.values(), "a completed order totalling exactly 150"
     list_price = {p[0]: p[3] for p in shop.products}
     assert any(price != list_price[pid] for _, pid, _, price in shop.order_items), "unit_price != list price"
+    # an invariant sql-window's equivalent mutants rely on: an order always has lines
+    assert {o[0] for o in shop.orders} <= {oid for oid, *_ in shop.order_items}, "every order has a line"
 
 
 @pytest.mark.parametrize("which", VARIANTS)

@@ -126,6 +126,14 @@ def test_ack_ends_pending(submission, redis_db, seed):
         raise Mismatch(f"after ack of {len(got)} entries, {len(left)} are still pending for the group: XACK them")
     if done != len(got):
         raise Mismatch(f"ack of {len(got)} pending entries returned {done!r}, not {len(got)}")
+    again = submission.call("ack", stream, group, ids(got), inject="redis")
+    if again != 0:
+        raise Mismatch(f"ack of entries acknowledged already returned {again!r}, not 0: XACK counts only the "
+                       "entries that were still pending")
+    none = submission.call("ack", stream, group, [], inject="redis")
+    if none != 0:
+        raise Mismatch(f"ack of an empty list of ids returned {none!r}, not 0 (a consumer acknowledges an empty "
+                       "batch when consume found nothing; XACK itself needs at least one id)")
     rest = entries(submission.call("consume", stream, group, "alpha", 10, inject="redis"), "consume")
     if rest != published[3:]:
         raise Mismatch("after acknowledging its entries, the consumer should get the new ones")
