@@ -47,9 +47,9 @@ def pointers(body):
 @pytest.mark.task(1)
 @pytest.mark.points(2)
 def test_not_found_is_a_problem(http, db):
-    """an unknown book, an id that is not a number and an unknown path: 404 problem documents"""
+    """an unknown book, an id that is not a number or beyond the integer range, an unknown path: 404 problems"""
     missing = db.scalar("SELECT max(id) FROM public.books") + 500
-    for path in [f"/books/{missing}", "/books/not-a-number", "/no/such/path"]:
+    for path in [f"/books/{missing}", "/books/not-a-number", f"/books/{2 ** 31}", "/no/such/path"]:
         problem(http.get(path), 404, "nothing is there", http.reveal)
 
 
@@ -76,6 +76,24 @@ def test_one_invalid_field_one_pointer(http, db, seed):
     body = problem(http.post("/books", json=valid_book(db, seed, 2, author_id=unknown)), 422,
                    "the author does not exist", http.reveal)
     assert pointers(body) == {"/author_id"}, "POST /books: `errors` must point at exactly /author_id"
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(1)
+def test_validation_edges(http, db, seed):
+    """the rules' edges: year 1000 and 2100 and a 200-character title are valid (201, stored); year 999 and
+    2101, a 201-character title, an author_id sent as text or beyond the integer range are one pointer each"""
+    for n, changes in enumerate([{"year": 1000}, {"year": 2100, "title": "T" * 200}], start=10):
+        path = expect.created(http.post("/books", json=valid_book(db, seed, n, **changes)), "/books", http.reveal)
+        expect.status(http.get(path), 200, "the created book can be read back", http.reveal)
+    invalid = [("/year", {"year": 999}), ("/year", {"year": 2101}), ("/title", {"title": "T" * 201}),
+               ("/author_id", {"author_id": "1"}), ("/author_id", {"author_id": 2 ** 31})]
+    for n, (pointer, changes) in enumerate(invalid, start=20):
+        (field, value), = changes.items()
+        shown = repr(value) if len(repr(value)) < 20 else f"{len(value)} characters"
+        body = problem(http.post("/books", json=valid_book(db, seed, n, **changes)), 422,
+                       f"{field} {shown} is not valid", http.reveal)
+        assert pointers(body) == {pointer}, f"POST /books with {field} {shown}: `errors` must point at exactly {pointer}"
 
 
 @pytest.mark.task(3)
