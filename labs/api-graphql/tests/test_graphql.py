@@ -72,10 +72,17 @@ def test_authors_with_books(http, db):
 
 @pytest.mark.task(1)
 @pytest.mark.points(1)
-def test_limit_is_enforced(http):
-    """books(limit: 500) is refused with a GraphQL error, not a server error"""
-    _, body = ask(http, "{ books(limit: 500) { id } }")
-    assert body.get("errors"), "books(limit: 500) must answer an error: limit is at most 100"
+def test_limit_is_enforced(http, db):
+    """books(limit: N) for N from 1 to 100, both edges included; 0, 101 and 500 are refused with a GraphQL
+    error, not a server error"""
+    for limit in (1, 100):
+        _, got = data(http, f"{{ books(limit: {limit}) {{ id }} }}")
+        want = [{"id": book["id"]} for book in expected_books(db, limit)]
+        assert got.get("books") == want, (f"books(limit: {limit}) must answer the first {min(limit, len(want))} "
+                                          "book(s) by id: 1 and 100 are allowed limits")
+    for limit in (0, 101, 500):
+        _, body = ask(http, f"{{ books(limit: {limit}) {{ id }} }}")
+        assert body.get("errors"), f"books(limit: {limit}) must answer an error: limit is from 1 to 100"
 
 
 @pytest.mark.task(2)
