@@ -33,7 +33,8 @@ def orders(db):
 @pytest.mark.task(1)
 @pytest.mark.points(2)
 def test_a_retry_replays_the_first_answer(http, db, seed):
-    """the same POST with the same Idempotency-Key twice: one order, the same 201 answer twice"""
+    """the same POST with the same Idempotency-Key three times (the last with its JSON members in another order):
+    one order, the same 201 answer each time"""
     before = orders(db)
     headers = {"Idempotency-Key": f"retry-{seed}-1"}
     order = {"book_id": a_book(db, 2), "quantity": 2}
@@ -45,7 +46,13 @@ def test_a_retry_replays_the_first_answer(http, db, seed):
                  expect.json_body(first, http.reveal), http.reveal, "a retry must not create another order")
     expect.equal(second, "the replayed Location", second.headers.get("Location"), first.headers.get("Location"),
                  http.reveal)
-    assert orders(db) == before + 1, f"two POSTs with one Idempotency-Key made {orders(db) - before} orders"
+    # a client library may serialise the object again, its members in another order: still the same request
+    third = http.post("/v1/orders", json=dict(reversed(order.items())), headers=headers)
+    expect.status(third, 201, "a retry whose JSON lists the same members in another order is the same request "
+                  "(compare the parsed body, not its bytes)", http.reveal)
+    expect.equal(third, "the replayed body", expect.json_body(third, http.reveal),
+                 expect.json_body(first, http.reveal), http.reveal, "a retry must not create another order")
+    assert orders(db) == before + 1, f"three POSTs with one Idempotency-Key made {orders(db) - before} orders"
 
 
 @pytest.mark.task(1)
@@ -83,7 +90,8 @@ def test_key_rules(http, db, seed):
 @pytest.mark.task(1)
 @pytest.mark.points(1)
 def test_key_length_is_bounded(http, db, seed):
-    """an empty Idempotency-Key or one longer than 200 characters is 400 and makes nothing; 200 is accepted"""
+    """an empty Idempotency-Key or one longer than 200 characters is 400 and makes nothing; 1 and 200 are
+    accepted (the one-character key with the edges of a valid order: the first book, quantity 100)"""
     order = {"book_id": a_book(db, 5), "quantity": 1}
     longest = f"max-{seed}-".ljust(200, "k")
     before = orders(db)
@@ -93,6 +101,10 @@ def test_key_length_is_bounded(http, db, seed):
                       "is bounded)", http.reveal)
     assert orders(db) == before, "an order was made with a key outside 1 to 200 characters"
     expect.created(http.post("/v1/orders", json=order, headers={"Idempotency-Key": longest}), "/v1/orders",
+                   http.reveal)
+    # the edges of a valid order too: the first book by id, a quantity of 100
+    edge = {"book_id": a_book(db, 0), "quantity": 100}
+    expect.created(http.post("/v1/orders", json=edge, headers={"Idempotency-Key": str(seed % 10)}), "/v1/orders",
                    http.reveal)
 
 
@@ -136,11 +148,12 @@ def test_orders_cross_versions(http, db, seed):
 @pytest.mark.task(3)
 @pytest.mark.points(2)
 def test_if_match_refuses_a_lost_update(http, db):
-    """two clients read one ETag; the first PATCH wins (200, a new ETag), the second gets 412"""
+    """two clients read one ETag; the first PATCH wins (200, a new ETag), the second gets 412; the new ETag
+    then works; quantities 100 and 1 are valid"""
     order_id = db.scalar("SELECT min(id) FROM public.orders")
     read = http.get(f"/v2/orders/{order_id}")
     tag = expect.header(read, "ETag", "GET returns the version the client read, as an ETag")
-    first = http.patch(f"/v2/orders/{order_id}", json={"quantity": 7}, headers={"If-Match": tag})
+    first = http.patch(f"/v2/orders/{order_id}", json={"quantity": 100}, headers={"If-Match": tag})
     expect.status(first, 200, "If-Match names the current version", http.reveal)
     new_tag = expect.header(first, "ETag", "the changed order has a new version")
     assert new_tag != tag, f"PATCH /v2/orders/{order_id}: the ETag must change when the order changes"
@@ -148,7 +161,9 @@ def test_if_match_refuses_a_lost_update(http, db):
     expect.status(second, 412, "the order changed since this client read it", http.reveal)
     stored = db.scalar("SELECT quantity FROM public.orders WHERE id = %s", (order_id,))
     expect.equal(second, "the stored quantity", stored,
-                 7, http.reveal, "the first change must survive")
+                 100, http.reveal, "the first change must survive")
+    expect.status(http.patch(f"/v2/orders/{order_id}", json={"quantity": 1}, headers={"If-Match": new_tag}), 200,
+                  "If-Match names the current version (and 1 is a valid quantity)", http.reveal)
     expect.status(http.patch(f"/v2/orders/{order_id}", json={"quantity": 2}), 428,
                   "a PATCH without If-Match could overwrite a change unseen", http.reveal)
 
