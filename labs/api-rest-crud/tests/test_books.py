@@ -63,9 +63,9 @@ def test_gets_one_book(http, db):
 @pytest.mark.task(1)
 @pytest.mark.points(1)
 def test_unknown_books_are_404(http, db):
-    """an id no book has, a word and a number too large for an integer are all 404 Not Found"""
+    """an id no book has, a word, numbers too large for an integer (2^31 the first of them) are all 404 Not Found"""
     missing = db.scalar("SELECT max(id) FROM public.books") + 1000
-    for path in [f"/books/{missing}", "/books/abc", "/books/99999999999", "/books/-1"]:
+    for path in [f"/books/{missing}", "/books/abc", "/books/99999999999", f"/books/{2 ** 31}", "/books/-1"]:
         expect.status(http.get(path), 404, "there is no such book", http.reveal)
 
 
@@ -105,6 +105,23 @@ def test_rejects_invalid_books_with_422(http, db, seed):
             response = http.post("/books", json=body)
             expect.status(response, 422, f"the {field} field is not valid", http.reveal)
             assert field in response.text, f"POST /books: the 422 answer must name the field `{field}`"
+    assert db.scalar("SELECT count(*) FROM public.books") == before, "an invalid book was stored"
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(1)
+def test_validation_edges(http, db, seed):
+    """the rules' edges: year 1000 and 2100 and a 200-character title are valid (201); year 999 and 2101, a
+    201-character title and author_id 0 are 422 naming the field"""
+    for n, changes in enumerate([{"year": 1000}, {"year": 2100, "title": "T" * 200}], start=20):
+        expect.created(http.post("/books", json=new_book(db, seed, n, **changes)), "/books", http.reveal)
+    before = db.scalar("SELECT count(*) FROM public.books")
+    for n, (field, value) in enumerate([("year", 999), ("year", 2101), ("title", "T" * 201), ("author_id", 0)],
+                                       start=30):
+        shown = repr(value) if len(repr(value)) < 20 else f"of {len(value)} characters"
+        response = http.post("/books", json=new_book(db, seed, n, **{field: value}))
+        expect.status(response, 422, f"{field} {shown} is not valid", http.reveal)
+        assert field in response.text, f"POST /books: the 422 answer must name the field `{field}`"
     assert db.scalar("SELECT count(*) FROM public.books") == before, "an invalid book was stored"
 
 
@@ -150,7 +167,8 @@ def test_put_replaces_and_is_idempotent(http, db, seed):
 @pytest.mark.task(3)
 @pytest.mark.points(1)
 def test_put_errors(http, db, seed):
-    """PUT on an unknown book is 404, an invalid book 422, an isbn of another book 409: nothing changes"""
+    """PUT on an unknown book is 404, an invalid book 422, an isbn of another book 409, a body that is not an
+    object a 4xx: nothing changes"""
     book_id = db.scalar("SELECT min(id) FROM public.books")
     other_isbn = db.scalar("SELECT isbn FROM public.books WHERE id = (SELECT max(id) FROM public.books)")
     missing = db.scalar("SELECT max(id) FROM public.books") + 1000
@@ -160,6 +178,8 @@ def test_put_errors(http, db, seed):
                   "the title is not valid", http.reveal)
     expect.status(http.put(f"/books/{book_id}", json=new_book(db, seed, 5, isbn=other_isbn)), 409,
                   "the isbn belongs to another book", http.reveal)
+    expect.client_error(http.put(f"/books/{book_id}", json=[1, 2]), "a body that is not a JSON object is the "
+                        "client's mistake", http.reveal)
     assert stored(db, book_id) == before, "a PUT that was refused changed the book"
     created = db.scalar("SELECT count(*) FROM public.books WHERE id = %s", (missing,))
     assert created == 0, "a PUT on an unknown id created it"
