@@ -1,7 +1,9 @@
 """Public checks for api-pagination-filtering: pages walked end to end and compared with the
 database, a walk with rows inserted between pages, limits, filters and the sort whitelist."""
 
+import base64
 import datetime as dt
+import json
 
 import pytest
 
@@ -96,16 +98,39 @@ def test_stable_under_inserts(http, db, seed):
                   rest, after)
 
 
+@pytest.mark.task(1)
+@pytest.mark.points(1)
+def test_a_full_last_page_ends_the_walk(http, db):
+    """with a limit that divides the number of books, the page that holds the last book is full and has
+    next_cursor null (no empty page after it)"""
+    total = db.scalar("SELECT count(*) FROM public.books")
+    size = max(d for d in range(1, 51) if total % d == 0)
+    seen, (_, body) = 0, page(http, {"limit": str(size)})
+    for _ in range(MAX_PAGES):
+        seen += len(body["items"])
+        if seen >= total or body["next_cursor"] is None:
+            break
+        _, body = page(http, {"limit": str(size), "cursor": body["next_cursor"]})
+    assert seen == total, f"walking with limit={size} gave {seen} books, not all {total}"
+    assert body["next_cursor"] is None, (f"with limit={size}, the last page is full and must have next_cursor "
+                                         "null: ask for limit + 1 rows to know whether another page follows")
+
+
 @pytest.mark.task(3)
 @pytest.mark.points(2)
 def test_limits_are_enforced(http, db):
-    """limit from 1 to 50; 0, 51, -1 and a word are 400; a cursor that was never issued is 400"""
+    """limit from 1 to 50 (both edges work); 0, 51, -1 and a word are 400; a cursor that was never issued is 400"""
     for limit in ["0", "51", "-1", "ten", "1000000"]:
         expect.status(http.get("/books", params={"limit": limit}), 400, "limit must be from 1 to 50", http.reveal)
     _, body = page(http, {"limit": "50"})
     expect.equal(http.get("/books", params={"limit": "50"}), "the number of books for limit=50",
                  len(body["items"]), min(50, db.scalar("SELECT count(*) FROM public.books")), http.reveal)
-    for cursor in ["not-a-cursor", "eyJ4IjogMX0=", "W1siYSJdXQ"]:
+    _, one = page(http, {"limit": "1"})
+    expect.equal(http.get("/books", params={"limit": "1"}), "the number of books for limit=1", len(one["items"]), 1,
+                 http.reveal)
+    # well-formed base64 JSON of the right shape with the wrong types inside is not one of your cursors either
+    forged = [base64.urlsafe_b64encode(json.dumps(v).encode()).decode() for v in (["price", "abc"], [5, 7])]
+    for cursor in ["not-a-cursor", "eyJ4IjogMX0=", "W1siYSJdXQ", *forged]:
         expect.status(http.get("/books", params={"cursor": cursor}), 400, "the cursor was never issued", http.reveal)
 
 
