@@ -65,3 +65,43 @@ def test_a_body_that_is_not_json_gets_the_documented_400(http):
             f"{method} {path} with broken JSON: the 400 must be the error body your document promises, "
             '{"message": …} — not the framework\'s own error page (parse the body yourself, e.g. '
             "request.get_json(silent=True), and answer the error as JSON)")
+
+
+INVALID = [("title", ""), ("title", "   "), ("title", "T" * 201), ("author_id", 0), ("author_id", "1"),
+           ("year", 999), ("year", 2101), ("year", "1999"), ("isbn", "97812345"), ("isbn", 9781234567890)]
+EDGES = [{"year": 1000, "title": "T"}, {"year": 2100, "title": "T" * 200}, {"year": None}]
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+def test_the_rules_of_a_book_hold_at_their_edges(http, seed):
+    """each rule of a valid book broken on its own is a 4xx the document lists, for POST and PUT; the
+    edges of the rules (1 and 200 characters, years 1000 and 2100, no year) are accepted"""
+    document = contract.load_document(http)
+    books = expect.json_body(http.get("/books"), http.reveal)
+    assert books, "GET /books must list the seeded books"
+    target = books[0]["id"]
+    isbns = iter(f"96{seed % 10}{n:010d}" for n in range(100))
+
+    def book(**changes):
+        return {"title": "A valid book", "author_id": books[0]["author_id"], "year": 1999, "isbn": next(isbns),
+                **changes}
+
+    for method, path, label in [("POST", "/books", "POST /books"), ("PUT", f"/books/{target}", "PUT /books/{id}")]:
+        described = ((document.get("paths") or {}).get(label.split(" ", 1)[1]) or {}).get(method.lower())
+        assert isinstance(described, dict), f"your OpenAPI document does not describe {label}"
+        listed = {str(code) for code in described.get("responses") or {}}
+        for field, value in INVALID:
+            shown = repr(value) if len(repr(value)) < 20 else f"of {len(value)} characters"
+            response = http.request(method, path, json=book(**{field: value}))
+            assert 400 <= response.status_code < 500, (
+                f"{method} {path} with {field} {shown} answered {response.status_code}: it breaks the rules of a "
+                "valid book (README), so the answer must be a 4xx")
+            assert str(response.status_code) in listed, (
+                f"{method} {path} with {field} {shown} answered {response.status_code}, which your document does "
+                "not list for this operation")
+        for changes in EDGES:
+            response = http.request(method, path, json=book(**changes))
+            expect.status(response, 201 if method == "POST" else 200,
+                          f"a book at the edges of the rules ({', '.join(f'{k}={v!r}'[:30] for k, v in changes.items())})"
+                          " is valid", http.reveal)
