@@ -43,6 +43,26 @@ def until_ok(http, path, within_s=10):
 
 
 @pytest.mark.task(1)
+@pytest.mark.points(1)
+def test_pages_answer_their_slug_and_visits(http, db):
+    """GET /pages/{slug} and POST /pages/{slug}/visits answer {"slug", "visits"} (a counter beyond 2^31
+    included); an unknown slug is 404 for both"""
+    biggest = db.scalar("SELECT slug FROM pages ORDER BY visits DESC, slug LIMIT 1")
+    for slug in (page(db, 4), biggest):
+        response = http.get(f"/pages/{slug}")
+        expect.status(response, 200, reveal=http.reveal)
+        expect.equal(response, "the page", expect.json_body(response, http.reveal),
+                     {"slug": slug, "visits": visits(db, slug)}, http.reveal)
+    response = http.post(f"/pages/{biggest}/visits")
+    expect.status(response, 200, reveal=http.reveal)
+    expect.equal(response, "the page after one more visit", expect.json_body(response, http.reveal),
+                 {"slug": biggest, "visits": visits(db, biggest)}, http.reveal)
+    unknown = f"{page(db, 0)}-no-such-page"
+    expect.status(http.get(f"/pages/{unknown}"), 404, "no page has this slug", http.reveal)
+    expect.status(http.post(f"/pages/{unknown}/visits"), 404, "no page has this slug", http.reveal)
+
+
+@pytest.mark.task(1)
 @pytest.mark.points(4)
 def test_a_hundred_requests_stay_within_the_pool(http, db):
     """100 concurrent requests never hold more than DB_POOL_MAX (5) connections to PostgreSQL"""

@@ -122,6 +122,34 @@ def test_a_saga_killed_mid_step_resumes_without_doing_a_step_twice(workers, data
         raise Mismatch("after the retry the stock and the wallet must have been taken exactly once")
 
 
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+def test_a_saga_killed_before_recording_its_outcome_does_no_step_twice(workers, dataset, variant):
+    """killed after its last step, while recording the outcome on the order, then run again: it completes,
+    every step (reservation, charge, shipment) happened once"""
+    db = workers.db
+    order = dataset.orders(variant)["gated_ship"]
+    stock, balance = state(db, order)
+    first = workers.start()
+    with ThreadPoolExecutor(1) as pool:
+        with LockGate(db.admin_url, [("SELECT 1 FROM orders WHERE id = %s FOR UPDATE", (order[0],))]) as gate:
+            call = pool.submit(saga, first, order[0])
+            if not gate.settle(lambda: 0 if call.done() else 1, SETTLE_S):
+                call.result()
+                raise Mismatch("run_saga() finished while the grader held the order's row locked: the saga must "
+                               "record its outcome in orders.status")
+            first.kill()
+            gate.terminate_waiters()
+        with contextlib.suppress(SubmissionProblem):
+            call.result()
+    expect_outcome(workers.start(), db, order, "completed")
+    expect_journal(db, order[0], ["reserve", "charge", "ship"],
+                   "the saga was killed after its steps and run again: every step done before the crash must not "
+                   "be done again — check whether each happened before doing it")
+    if state(db, order) != (stock - order[3], balance - order[4]):
+        raise Mismatch("after the retry the stock and the wallet must have been taken exactly once")
+
+
 @pytest.mark.task(4)
 @pytest.mark.points(3)
 def test_a_saga_killed_while_compensating_never_compensates_twice(workers, dataset, variant):

@@ -81,7 +81,7 @@ SERVICES = [("reservations", "reserve", "released", "release"), ("charges", "cha
             ("shipments", "ship", "cancelled", "cancel")]
 
 PURPOSES = ("happy", "happy_exact", "fails_at_reserve", "fails_at_charge", "fails_at_ship", "gated_charge",
-            "gated_compensation")
+            "gated_compensation", "gated_ship")
 
 
 def orders(variant: str) -> dict[str, tuple[int, str, str, int, int, str]]:
