@@ -34,7 +34,8 @@ def until(http, path, status, within_s=10):
 @pytest.mark.task(1)
 @pytest.mark.points(3)
 def test_liveness_and_readiness_while_the_database_is_down(http, db, proxies):
-    """while the database is down /livez stays 200 and /readyz answers 503; after it is back, /readyz is 200"""
+    """while the database is down /livez stays 200, /readyz and the pages answer 503; after it is back, /readyz is
+    200 and a page answers {"slug", "visits"} (an unknown slug 404)"""
     expect.status(http.get("/livez"), 200, "the process is alive", http.reveal)
     expect.status(until(http, "/readyz", 200), 200, "the database is up: ready", http.reveal)
     with proxies.postgres.down():
@@ -43,7 +44,14 @@ def test_liveness_and_readiness_while_the_database_is_down(http, db, proxies):
         expect.status(http.get("/livez"), 200, "the process itself is fine: a liveness probe that fails when the "
                       "database is down makes the orchestrator restart every replica in the middle of an outage",
                       http.reveal)
+        expect.status(http.get(f"/pages/{page(db)}"), 503, "the database is unavailable", http.reveal)
     expect.status(until(http, "/readyz", 200), 200, "the database is back: ready again, by itself", http.reveal)
+    slug = page(db)
+    response = until(http, f"/pages/{slug}", 200)
+    expect.status(response, 200, "the database is back", http.reveal)
+    expect.equal(response, "the page", expect.json_body(response, http.reveal),
+                 {"slug": slug, "visits": db.scalar("SELECT visits FROM pages WHERE slug = %s", (slug,))}, http.reveal)
+    expect.status(http.get(f"/pages/{slug}-no-such-page"), 404, "no page has this slug", http.reveal)
 
 
 def waiting_request(http, db, slug, headers):
