@@ -460,6 +460,7 @@ def test_secapp_users_and_sessions(which: str) -> None:
     assert any(c not in owners for c in customers), "a customer without orders"
     assert sum(1 for c in customers if owners[c] >= 2) >= 2, "two customers with orders (IDOR needs another's)"
     assert any(o.status == "pending" for o in data.orders) and any(o.status != "pending" for o in data.orders)
+    assert any(o.status == "shipped" and o.user_id in customers for o in data.orders), "a customer's shipped order"
     assert any(expired for _, _, expired in data.sessions) and any(not e for _, _, e in data.sessions)
 
 

@@ -115,14 +115,23 @@ def test_idor_changing_another_users_order(http, people, db):
 @pytest.mark.task(2)
 @pytest.mark.points(2)
 def test_owners_cancel_their_own_orders(http, people, db):
-    """the owner cancels their own pending order (200, status cancelled in the database); an unknown id is 404"""
+    """the owner cancels their own pending order (200, status cancelled in the database); cancelling it again or
+    a shipped order is 409; an unknown id (or one beyond the integer range) is 404"""
     owner = people.customers[4]
     order_id = orders_of(db, owner.id, "pending")[0]
     response = http.patch(f"/orders/{order_id}", headers=people.auth(owner), json={"status": "cancelled"})
     expect.status(response, 200, "the owner may cancel their pending order", http.reveal)
     assert db.scalar("SELECT status FROM orders WHERE id = %s", (order_id,)) == "cancelled", (
         "PATCH answered 200 but the order is not cancelled in the database")
-    for path in (f"/orders/{missing_id(db)}", "/orders/abc", "/orders/99999999999"):
+    again = http.patch(f"/orders/{order_id}", headers=people.auth(owner), json={"status": "cancelled"})
+    expect.status(again, 409, "only a pending order can be cancelled: this one is cancelled already", http.reveal)
+    shipper, shipped = next((c, orders_of(db, c.id, "shipped")[0]) for c in people.customers
+                            if orders_of(db, c.id, "shipped"))  # the dataset has shipped orders (test_dataset_edges)
+    before = order_row(db, shipped)
+    response = http.patch(f"/orders/{shipped}", headers=people.auth(shipper), json={"status": "cancelled"})
+    expect.status(response, 409, "only a pending order can be cancelled: this one has shipped", http.reveal)
+    assert order_row(db, shipped) == before, "a refused cancel changed the order"
+    for path in (f"/orders/{missing_id(db)}", "/orders/abc", "/orders/99999999999", f"/orders/{2 ** 31}"):
         expect.status(http.get(path, headers=people.auth(owner)), 404, "no such order", http.reveal)
 
 
@@ -182,7 +191,8 @@ def test_only_the_admin_deletes(http, people, db):
 @pytest.mark.task(4)
 @pytest.mark.points(3)
 def test_no_mass_assignment(http, people, db):
-    """PATCH /me changes display_name only: role, balance and id in the body are ignored"""
+    """PATCH /me changes display_name only: role, balance and id in the body are ignored; an empty name or one
+    over 100 characters is 422, 100 characters are fine"""
     user = people.customers[1]
     before = db.rows("SELECT role, balance FROM users WHERE id = %s", (user.id,))
     response = http.patch("/me", headers=people.auth(user),
@@ -197,3 +207,7 @@ def test_no_mass_assignment(http, people, db):
         "PATCH /me did not store the new display_name")
     assert db.scalar("SELECT role FROM users WHERE id = %s", (people.admin.id,)) == "admin", "the admin was changed"
     expect.status(http.get("/admin/users", headers=people.auth(user)), 403, "still a customer", http.reveal)
+    for name, status, why in (("", 422, "an empty name"), ("N" * 101, 422, "a name over 100 characters"),
+                              ("N" * 100, 200, "a name of exactly 100 characters")):
+        expect.status(http.patch("/me", headers=people.auth(user), json={"display_name": name}), status, why,
+                      http.reveal)
