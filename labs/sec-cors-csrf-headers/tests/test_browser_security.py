@@ -124,6 +124,11 @@ def test_session_cookie_attributes(http, dataset, variant):
     same_site = cookie.get("samesite").lower()
     assert same_site in ("lax", "strict"), ("the session cookie must say SameSite=Lax (or Strict): then a browser "
                                             "does not send it with a form another site posts")
+    if cookie.has("max-age"):  # Max-Age=0 (or less) tells the browser to drop the cookie at once
+        max_age = cookie.get("max-age")
+        assert max_age.lstrip("-").isdigit() and int(max_age) > 0, (
+            f"the session cookie says Max-Age={max_age}: a browser drops it at once and nobody stays signed in "
+            "(give the lifetime in whole seconds, e.g. 8 * 3600)")
 
 
 @pytest.mark.task(2)
@@ -156,6 +161,26 @@ def test_another_sessions_token_is_refused(http, db, dataset, variant):
         raise AssertionError("the attacker's own CSRF token was accepted with the victim's session: a token must "
                              "belong to the session it is sent with")
     expect.status(response, 403, "a CSRF token of another session", http.reveal)
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(1)
+def test_sessions_still_need_the_password(http, db, dataset, variant):
+    """the routes keep refusing who they refused: a wrong password or an unknown e-mail is 401 without a session
+    cookie; without a session, /me and /csrf-token are 401, /transfer 401 or 403, and no money moves"""
+    user = customers(dataset, variant)[1]
+    for email, password in ((user.email, user.password + "x"), (f"nobody.{user.email}", user.password)):
+        response = http.post("/login", json={"email": email, "password": password})
+        expect.status(response, 401, "a wrong password or an unknown e-mail signs nobody in", http.reveal)
+        assert "session" not in cookies.set_cookies(response), "a failed login set a `session` cookie"
+    before = ledger(db)
+    for method, path in (("GET", "/me"), ("GET", "/csrf-token"), ("POST", "/transfer")):
+        response = http.request(method, path, json={"to": user.id, "amount": 1} if method == "POST" else None,
+                                headers={"Origin": origins(dataset, variant)[0]})
+        # a transfer without a session has no CSRF token either: 403 is as right as 401
+        expect.status(response, [401, 403] if method == "POST" else 401, "no session cookie: nobody is signed in",
+                      http.reveal)
+    assert ledger(db) == before, "a request without a session moved money"
 
 
 @pytest.mark.task(2)
