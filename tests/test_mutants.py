@@ -82,6 +82,15 @@ def test_equivalents_file_must_give_reasons(tmp_path: Path) -> None:
         equivalents(fake)
 
 
+def test_a_recorded_file_that_is_not_yaml_is_a_clear_error(tmp_path: Path) -> None:
+    lab = labs.load("sql-joins", ROOT)
+    fake = labs.Lab(lab.id, tmp_path, lab.spec)
+    (tmp_path / ".meta").mkdir()
+    (tmp_path / ".meta" / "known-survivors.yaml").write_text("- id: q.sql:limit-1\n  reason: the same: 404\n")
+    with pytest.raises(SpecError, match=r"known-survivors.yaml is not valid YAML \(line 2\)"):
+        known_holes(fake)
+
+
 def test_every_recorded_equivalent_names_a_real_mutant() -> None:
     for lab in labs.all_labs(ROOT):
         ids = {m.id for m in mutants_for(lab)}

@@ -67,7 +67,13 @@ def _recorded(lab: Lab, name: str) -> dict[str, str]:
     path = lab.meta / name
     if not path.is_file():
         return {}
-    entries = yaml.safe_load(path.read_text()) or []
+    try:
+        entries = yaml.safe_load(path.read_text()) or []
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise SpecError(f"{path} is not valid YAML{line}: {getattr(exc, 'problem', None) or exc}",
+                        "a reason with a colon in it goes in quotes or in a block (reason: >-)") from None
     if not isinstance(entries, list) or not all(isinstance(e, dict) and {"id", "reason"} <= set(e) for e in entries):
         raise SpecError(f"{path} must be a list of {{id: <mutant id>, reason: <why it is recorded>}}",
                         "see `grader dev mutants LAB` for the ids")
