@@ -93,7 +93,8 @@ def test_validation_edges(http, db, seed):
         shown = repr(value) if len(repr(value)) < 20 else f"{len(value)} characters"
         body = problem(http.post("/books", json=valid_book(db, seed, n, **changes)), 422,
                        f"{field} {shown} is not valid", http.reveal)
-        assert pointers(body) == {pointer}, f"POST /books with {field} {shown}: `errors` must point at exactly {pointer}"
+        assert pointers(body) == {pointer}, (f"POST /books with {field} {shown}: `errors` must point at exactly "
+                                             f"{pointer}")
 
 
 @pytest.mark.task(3)

@@ -102,6 +102,6 @@ def test_the_rules_of_a_book_hold_at_their_edges(http, seed):
                 "not list for this operation")
         for changes in EDGES:
             response = http.request(method, path, json=book(**changes))
+            edges = ", ".join(f"{k}={v!r}"[:30] for k, v in changes.items())
             expect.status(response, 201 if method == "POST" else 200,
-                          f"a book at the edges of the rules ({', '.join(f'{k}={v!r}'[:30] for k, v in changes.items())})"
-                          " is valid", http.reveal)
+                          f"a book at the edges of the rules ({edges}) is valid", http.reveal)
