@@ -69,12 +69,12 @@ def test_a_body_that_is_not_json_gets_the_documented_400(http):
 
 INVALID = [("title", ""), ("title", "   "), ("title", "T" * 201), ("author_id", 0), ("author_id", "1"),
            ("year", 999), ("year", 2101), ("year", "1999"), ("isbn", "97812345"), ("isbn", 9781234567890)]
-EDGES = [{"year": 1000, "title": "T"}, {"year": 2100, "title": "T" * 200}, {"year": None}]
+EDGES = [{"year": 1000, "title": "T"}, {"year": 2100, "title": "T" * 200}, {"year": None}, {"author_id": "first"}]
 
 
 @pytest.mark.task(3)
 @pytest.mark.points(2)
-def test_the_rules_of_a_book_hold_at_their_edges(http, seed):
+def test_the_rules_of_a_book_hold_at_their_edges(http, db, seed):
     """each rule of a valid book broken on its own is a 4xx the document lists, for POST and PUT; the
     edges of the rules (1 and 200 characters, years 1000 and 2100, no year) are accepted"""
     document = contract.load_document(http)
@@ -83,7 +83,11 @@ def test_the_rules_of_a_book_hold_at_their_edges(http, seed):
     target = books[0]["id"]
     isbns = iter(f"96{seed % 10}{n:010d}" for n in range(100))
 
+    first_author = db.scalar("SELECT min(id) FROM public.authors")
+
     def book(**changes):
+        if changes.get("author_id") == "first":  # the lowest author id (1 in the public data)
+            changes["author_id"] = first_author
         return {"title": "A valid book", "author_id": books[0]["author_id"], "year": 1999, "isbn": next(isbns),
                 **changes}
 
@@ -97,6 +101,11 @@ def test_the_rules_of_a_book_hold_at_their_edges(http, seed):
             assert 400 <= response.status_code < 500, (
                 f"{method} {path} with {field} {shown} answered {response.status_code}: it breaks the rules of a "
                 "valid book (README), so the answer must be a 4xx")
+            if response.status_code == 422:
+                errors = expect.json_body(response, http.reveal).get("errors")
+                assert isinstance(errors, dict) and field in errors, (
+                    f"{method} {path} with {field} {shown}: a 422 names each invalid field in \"errors\" "
+                    "(field → text), as the README's error format says")
             assert str(response.status_code) in listed, (
                 f"{method} {path} with {field} {shown} answered {response.status_code}, which your document does "
                 "not list for this operation")
@@ -105,3 +114,24 @@ def test_the_rules_of_a_book_hold_at_their_edges(http, seed):
             edges = ", ".join(f"{k}={v!r}"[:30] for k, v in changes.items())
             expect.status(response, 201 if method == "POST" else 200,
                           f"a book at the edges of the rules ({edges}) is valid", http.reveal)
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(1)
+def test_the_app_still_serves_its_books(http, db, seed):
+    """the app still does what a truthful document promises: an existing book is 200, a created one can be read
+    and deleted (204, then 404), an isbn another book has is 409"""
+    first = db.scalar("SELECT min(id) FROM public.books")
+    response = http.get(f"/books/{first}")
+    expect.status(response, 200, "the book exists", http.reveal)
+    expect.equal(response, "the book's id", expect.json_body(response, http.reveal).get("id"), first, http.reveal)
+    author = db.scalar("SELECT min(id) FROM public.authors")
+    created = http.post("/books", json={"title": "Kept word", "author_id": author, "isbn": f"95{seed % 10}0000000001"})
+    path = expect.created(created, "/books", http.reveal)
+    expect.status(http.get(path), 200, "the created book can be read", http.reveal)
+    taken = db.scalar("SELECT isbn FROM public.books WHERE id = %s", (first,))
+    duplicate = http.post("/books", json={"title": "Copy", "author_id": author, "isbn": taken})
+    expect.status(duplicate, 409, "another book has this isbn", http.reveal)
+    expect.status(http.delete(path), 204, "the book existed", http.reveal)
+    expect.status(http.delete(path), 404, "the book is gone", http.reveal)
+    expect.status(http.get(path), 404, "the book is gone", http.reveal)
