@@ -35,7 +35,7 @@ def until(http, path, status, within_s=10):
 @pytest.mark.points(3)
 def test_liveness_and_readiness_while_the_database_is_down(http, db, proxies):
     """while the database is down /livez stays 200, /readyz and the pages answer 503; after it is back, /readyz is
-    200 and a page answers {"slug", "visits"} (an unknown slug 404)"""
+    200, a page answers {"slug", "visits"} (an unknown slug 404) and a visit adds one"""
     expect.status(http.get("/livez"), 200, "the process is alive", http.reveal)
     expect.status(until(http, "/readyz", 200), 200, "the database is up: ready", http.reveal)
     with proxies.postgres.down():
@@ -52,6 +52,11 @@ def test_liveness_and_readiness_while_the_database_is_down(http, db, proxies):
     expect.equal(response, "the page", expect.json_body(response, http.reveal),
                  {"slug": slug, "visits": db.scalar("SELECT visits FROM pages WHERE slug = %s", (slug,))}, http.reveal)
     expect.status(http.get(f"/pages/{slug}-no-such-page"), 404, "no page has this slug", http.reveal)
+    before = db.scalar("SELECT visits FROM pages WHERE slug = %s", (slug,))
+    response = http.post(f"/pages/{slug}/visits")
+    expect.status(response, 200, "one more visit", http.reveal)
+    expect.equal(response, "the visits stored", db.scalar("SELECT visits FROM pages WHERE slug = %s", (slug,)),
+                 before + 1, http.reveal, "a visit adds one")
 
 
 def waiting_request(http, db, slug, headers):
