@@ -95,31 +95,39 @@ def test_failure_at_the_last_step_compensates_in_reverse_order(workers, dataset,
                 "the shipment failed; compensations run in reverse order (the last step done is undone first)")
 
 
-@pytest.mark.task(3)
-@pytest.mark.points(3)
-def test_a_saga_killed_mid_step_resumes_without_doing_a_step_twice(workers, dataset, variant):
-    """killed while charging, then run again: it completes, and every step happened exactly once"""
+def resumed_after_a_kill(workers, order, lock, unblocked, why):
+    """Run the saga until it waits for the grader's `lock`, kill it there, run it again: it completes, each
+    step once. `unblocked` is the failure when the saga never waited; `why` explains a step done twice."""
     db = workers.db
-    order = dataset.orders(variant)["gated_charge"]
     stock, balance = state(db, order)
     first = workers.start()
     with ThreadPoolExecutor(1) as pool:
-        with LockGate(db.admin_url, [("SELECT 1 FROM wallets WHERE customer = %s FOR UPDATE", (order[1],))]) as gate:
+        with LockGate(db.admin_url, [lock]) as gate:
             call = pool.submit(saga, first, order[0])
             if not gate.settle(lambda: 0 if call.done() else 1, SETTLE_S):
                 call.result()
-                raise Mismatch("run_saga() finished while the grader held the customer's wallet locked: the charge "
-                               "must take the amount from wallets.balance_cents")
+                raise Mismatch(unblocked)
             first.kill()
             gate.terminate_waiters()
         with contextlib.suppress(SubmissionProblem):
             call.result()
     expect_outcome(workers.start(), db, order, "completed")
-    expect_journal(db, order[0], ["reserve", "charge", "ship"],
-                   "the saga was killed while charging and run again: a step already done (the reservation) must "
-                   "not be done again — check whether it happened before doing it")
+    expect_journal(db, order[0], ["reserve", "charge", "ship"], why)
     if state(db, order) != (stock - order[3], balance - order[4]):
         raise Mismatch("after the retry the stock and the wallet must have been taken exactly once")
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(3)
+def test_a_saga_killed_mid_step_resumes_without_doing_a_step_twice(workers, dataset, variant):
+    """killed while charging, then run again: it completes, and every step happened exactly once"""
+    order = dataset.orders(variant)["gated_charge"]
+    resumed_after_a_kill(
+        workers, order, ("SELECT 1 FROM wallets WHERE customer = %s FOR UPDATE", (order[1],)),
+        "run_saga() finished while the grader held the customer's wallet locked: the charge must take the amount "
+        "from wallets.balance_cents",
+        "the saga was killed while charging and run again: a step already done (the reservation) must not be done "
+        "again — check whether it happened before doing it")
 
 
 @pytest.mark.task(3)
@@ -127,27 +135,13 @@ def test_a_saga_killed_mid_step_resumes_without_doing_a_step_twice(workers, data
 def test_a_saga_killed_before_recording_its_outcome_does_no_step_twice(workers, dataset, variant):
     """killed after its last step, while recording the outcome on the order, then run again: it completes,
     every step (reservation, charge, shipment) happened once"""
-    db = workers.db
     order = dataset.orders(variant)["gated_ship"]
-    stock, balance = state(db, order)
-    first = workers.start()
-    with ThreadPoolExecutor(1) as pool:
-        with LockGate(db.admin_url, [("SELECT 1 FROM orders WHERE id = %s FOR UPDATE", (order[0],))]) as gate:
-            call = pool.submit(saga, first, order[0])
-            if not gate.settle(lambda: 0 if call.done() else 1, SETTLE_S):
-                call.result()
-                raise Mismatch("run_saga() finished while the grader held the order's row locked: the saga must "
-                               "record its outcome in orders.status")
-            first.kill()
-            gate.terminate_waiters()
-        with contextlib.suppress(SubmissionProblem):
-            call.result()
-    expect_outcome(workers.start(), db, order, "completed")
-    expect_journal(db, order[0], ["reserve", "charge", "ship"],
-                   "the saga was killed after its steps and run again: every step done before the crash must not "
-                   "be done again — check whether each happened before doing it")
-    if state(db, order) != (stock - order[3], balance - order[4]):
-        raise Mismatch("after the retry the stock and the wallet must have been taken exactly once")
+    resumed_after_a_kill(
+        workers, order, ("SELECT 1 FROM orders WHERE id = %s FOR UPDATE", (order[0],)),
+        "run_saga() finished while the grader held the order's row locked: the saga must record its outcome in "
+        "orders.status",
+        "the saga was killed after its steps and run again: every step done before the crash must not be done "
+        "again — check whether each happened before doing it")
 
 
 @pytest.mark.task(4)
