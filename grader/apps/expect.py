@@ -39,6 +39,12 @@ def _body_excerpt(response: httpx.Response, reveal: bool) -> str:
     return f"\nThe body was: {text}"
 
 
+def shown(value: Any) -> str:
+    """A value the check sent, for a message: itself when short, its length when long (a 201-character title)."""
+    text = repr(value)
+    return text if len(text) < 20 or not isinstance(value, str) else f"of {len(value)} characters"
+
+
 def status(response: httpx.Response, expected: int | Iterable[int], why: str = "", reveal: bool = True) -> None:
     """The status code is one of `expected`; e.g. 'POST /books: expected 201 Created, got 200 OK'."""
     allowed = [expected] if isinstance(expected, int) else sorted(expected)

@@ -90,7 +90,7 @@ def test_validation_edges(http, db, seed):
                ("/author_id", {"author_id": "1"}), ("/author_id", {"author_id": 2 ** 31})]
     for n, (pointer, changes) in enumerate(invalid, start=20):
         (field, value), = changes.items()
-        shown = repr(value) if len(repr(value)) < 20 else f"{len(value)} characters"
+        shown = expect.shown(value)
         body = problem(http.post("/books", json=valid_book(db, seed, n, **changes)), 422,
                        f"{field} {shown} is not valid", http.reveal)
         assert pointers(body) == {pointer}, (f"POST /books with {field} {shown}: `errors` must point at exactly "

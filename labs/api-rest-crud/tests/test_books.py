@@ -118,7 +118,7 @@ def test_validation_edges(http, db, seed):
     before = db.scalar("SELECT count(*) FROM public.books")
     for n, (field, value) in enumerate([("year", 999), ("year", 2101), ("title", "T" * 201), ("author_id", 0)],
                                        start=30):
-        shown = repr(value) if len(repr(value)) < 20 else f"of {len(value)} characters"
+        shown = expect.shown(value)
         response = http.post("/books", json=new_book(db, seed, n, **{field: value}))
         expect.status(response, 422, f"{field} {shown} is not valid", http.reveal)
         assert field in response.text, f"POST /books: the 422 answer must name the field `{field}`"
