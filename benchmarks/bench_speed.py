@@ -1,6 +1,6 @@
 """The speed targets, measured side by side in one run: `make bench` (writes benchmarks/RESULTS.md).
 
-    .venv/bin/python benchmarks/bench_speed.py [--runs 5] [--baseline REF] [--no-all] [--output FILE]
+    .venv/bin/python benchmarks/bench_speed.py [--runs 5] [--baseline REF] [--no-all] [--no-batch] [--output FILE]
 
 Every figure is the wall time of the real command as a subprocess, a median over interleaved runs
 (mode A, mode B, mode A, … so that the machine's changing load falls on every mode alike), printed
@@ -15,6 +15,10 @@ Peak RSS of a whole-course run is the largest sum of resident memory over the co
 tree (the grader, its pytest children, learner workers and apps; not the warm servers, which run
 beside it), sampled every 50 ms, and beside it the same sum of PSS (shared pages split); that run does
 not use the warm grader, so the grading is in the tree.
+Where the whole course goes: the CPU time the machine was busy during that run (/proc/stat: every
+process, the servers included) against its wall time, the run again with two labs per core (their
+timer waits overlap), and what the memory peak was made of (PSS by owner and program).
+`grader batch`: lab-grades per second over a generated class (generated_class.py), warm.
 A benchmark, not a test: it asserts only that every command graded (exit 0 or 1).
 """
 
@@ -34,8 +38,10 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from generated_class import LABS, generate
 from where_time_goes import profile
 
 from grader.parallel import default_jobs
@@ -70,15 +76,24 @@ def environment(state: Path, **extra: str) -> dict[str, str]:
             **extra}
 
 
+@dataclass
+class Peak:
+    """The largest memory sum seen over a command's process tree, and what made it up at that moment."""
+
+    rss_mb: float = 0.0
+    pss_mb: float = 0.0
+    parts: dict[str, tuple[int, float]] = field(default_factory=dict)  # kind -> (processes, PSS MB)
+
+
 def run(command: list[str], env: dict[str, str], cwd: Path = ROOT, sample: bool = False,
         graded: tuple[int, ...] = (0, 1), output: list[bytes] | None = None,
-        pss: list[float] | None = None) -> tuple[float, float]:
-    """Wall seconds, and the peak RSS of the whole tree in MB when `sample` is set (its peak PSS goes in
-    `pss`); `output` receives stdout."""
+        peak: Peak | None = None) -> tuple[float, float]:
+    """Wall seconds, and the peak RSS of the whole tree in MB when `sample` is set (the peak's PSS and
+    make-up go in `peak`); `output` receives stdout."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak = [0.0, 0.0]
-    sampler = threading.Thread(target=_sample, args=(process, peak), daemon=True) if sample else None
+    found = peak if peak is not None else Peak()
+    sampler = threading.Thread(target=_sample, args=(process, found), daemon=True) if sample else None
     if sampler:
         sampler.start()
     out, err = process.communicate()
@@ -87,35 +102,36 @@ def run(command: list[str], env: dict[str, str], cwd: Path = ROOT, sample: bool 
         sampler.join()
     if output is not None:
         output.append(out)
-    if pss is not None:
-        pss.append(peak[1])
     if process.returncode not in graded:
         sys.exit(f"`{' '.join(command)}` exited {process.returncode}:\n{err.decode()[-3000:]}\n{out.decode()[-2000:]}")
-    return elapsed, peak[0]
+    return elapsed, found.rss_mb
 
 
-def _sample(process: subprocess.Popen[bytes], peak: list[float]) -> None:
+def _sample(process: subprocess.Popen[bytes], peak: Peak) -> None:
     while process.poll() is None:
-        rss, proportional = _tree_memory_mb(process.pid)
-        peak[0], peak[1] = max(peak[0], rss), max(peak[1], proportional)
+        processes = [_process_memory(pid) for pid in _tree(process.pid)]
+        rss = sum(p[1] for p in processes) / 1024
+        pss = sum(p[2] for p in processes) / 1024
+        peak.rss_mb = max(peak.rss_mb, rss)
+        if pss > peak.pss_mb:
+            peak.pss_mb = pss
+            parts: dict[str, tuple[int, float]] = {}
+            for kind, _, proportional in processes:
+                count, mb = parts.get(kind, (0, 0.0))
+                parts[kind] = (count + 1, mb + proportional / 1024)
+            peak.parts = parts
         time.sleep(0.05)
 
 
-def _tree_memory_mb(root: int) -> tuple[float, float]:
-    """RSS and PSS summed over the tree. RSS counts a page shared by forked processes (the pytest
-    children share what their parent imported) once per process; PSS splits it between them."""
+def _tree(root: int) -> set[int]:
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            status = (entry / "status").read_text()
-        except OSError:
+            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        parents[int(entry.name)] = int(fields.get("PPid", "0").strip())
-        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
     tree = {root}
     grew = True
     while grew:
@@ -124,17 +140,47 @@ def _tree_memory_mb(root: int) -> tuple[float, float]:
             if parent in tree and pid not in tree:
                 tree.add(pid)
                 grew = True
-    return sum(rss.get(pid, 0) for pid in tree) / 1024, sum(_pss_kb(pid) for pid in tree) / 1024
+    return tree
 
 
-def _pss_kb(pid: int) -> int:
+def _process_memory(pid: int) -> tuple[str, int, int]:
+    """(kind, RSS kB, PSS kB). RSS counts a page shared by forked processes (the pytest children share
+    what their parent imported) once per process; PSS splits it between them. The kind is whose the
+    process is (learner code runs under other uids when the grader is root) and its program name."""
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
+        owner = "grader" if Path(f"/proc/{pid}").stat().st_uid == os.getuid() else "learner"
+        name = Path(f"/proc/{pid}/comm").read_text().strip()
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+                      if ":" in line)
+        return f"{owner} {name}", int(fields.get("Rss", "0 kB").split()[0]), int(fields.get("Pss", "0 kB").split()[0])
     except (OSError, ValueError):
-        pass
-    return 0
+        return "gone", 0, 0
+
+
+def cpu_busy_seconds() -> float:
+    """CPU time the whole machine spent busy since boot (every core, every process: servers included)."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_make_up(peak: Peak) -> str:
+    parts = sorted(peak.parts.items(), key=lambda item: -item[1][1])
+    return ", ".join(f"{kind} ×{count} {mb:.0f} MB" for kind, (count, mb) in parts if mb >= 1)
+
+
+def class_throughput(env: dict[str, str], students: int, jobs: tuple[str, ...] = ()) -> tuple[float, float]:
+    """`grader batch` over a generated class (generated_class.py), cache off: lab-grades per second and the
+    peak RSS of its process tree. A first one-student batch, uncounted, builds the template databases."""
+    scratch = Path(tempfile.mkdtemp(prefix="grader-bench-batch-"))
+    FOLDERS.append(scratch)
+    scratch.chmod(0o755)  # learner accounts read the submissions
+    generate(scratch / "class", students)
+    generate(scratch / "warm-up", 1)
+    batch = [*GRADER, "batch", "--labs", ",".join(LABS), "--no-cache", *jobs]
+    run([*batch, str(scratch / "warm-up"), "--out", str(scratch / "warm-up.out")], env)
+    seconds, rss = run([*batch, str(scratch / "class"), "--out", str(scratch / "class.out")], env, sample=True)
+    return students * len(LABS) / seconds, rss
 
 
 def whole_course_env(warm: dict[str, str]) -> dict[str, str]:
@@ -193,6 +239,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--baseline", default=BASELINE_REF, help="git ref of the code to compare with")
     parser.add_argument("--no-all", action="store_true", help="skip the whole-course run")
+    parser.add_argument("--no-batch", action="store_true", help="skip the `grader batch` throughput")
+    parser.add_argument("--students", type=int, default=40, help="the generated class's size for `grader batch`")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     options = parser.parse_args()
     load_before = os.getloadavg()
@@ -233,8 +281,10 @@ def main() -> None:
                     for mode, command in (("warm sql", sql), ("warm redis", redis))
                     if medians[mode] >= TARGETS[mode][0]}
         whole: tuple[float, float] | None = None
-        whole_pss: list[float] = []
+        whole_peak = Peak()
+        whole_cpu = 0.0
         coverage = ""
+        doubled: tuple[float, str] | None = None
         baseline_whole: float | None = None
         baseline_labs = 0
         if not options.no_all:
@@ -242,16 +292,24 @@ def main() -> None:
             # exit 2 is allowed here: checks this machine cannot run (no real MongoDB) are grader errors,
             # counted and named in the results instead of ending the benchmark
             # GRADER_WARM=0: the grading runs in this command's own process tree, where its memory is sampled
-            whole = run([*GRADER, "check", "--all", "--solution", "--format", "json"],
-                        {**whole_course_env(warm), "GRADER_WARM": "0"}, sample=True, graded=(0, 1, 2), output=printed,
-                        pss=whole_pss)
+            everything = [*GRADER, "check", "--all", "--solution", "--format", "json"]
+            busy = cpu_busy_seconds()
+            whole = run(everything, {**whole_course_env(warm), "GRADER_WARM": "0"}, sample=True, graded=(0, 1, 2),
+                        output=printed, peak=whole_peak)
+            whole_cpu = cpu_busy_seconds() - busy
             coverage = whole_course_coverage(printed[0])
+            more: list[bytes] = []
+            jobs = 2 * default_jobs()
+            doubled = (run([*everything, "-j", str(jobs)], {**whole_course_env(warm), "GRADER_WARM": "0"},
+                           graded=(0, 1, 2), output=more)[0],
+                       whole_course_coverage(more[0]))
             if baseline is not None:
                 baseline_printed: list[bytes] = []
                 baseline_whole = run([*old_grader, "check", "--all", "--solution", "--format", "json"],
                                      whole_course_env(baseline), cwd=baseline_tree or ROOT, graded=(0, 1, 2),
                                      output=baseline_printed)[0]
                 baseline_labs = len(json.loads(baseline_printed[0])["labs"])
+        batch = None if options.no_batch else class_throughput(warm, options.students)
     finally:
         run([*GRADER, "services", "down"], warm)
         if baseline is not None:
@@ -285,15 +343,42 @@ def main() -> None:
         rss_met = "yes" if whole[1] < 500 else "no"
         lines.append(f"| peak RSS, all labs (process tree, servers apart) | {whole[1]:.0f} MB | | | < 500 MB "
                      f"| {rss_met} |")
-        if whole_pss:
-            lines.append(f"| peak PSS, all labs (the same tree, shared pages split) | {whole_pss[0]:.0f} MB | | | | |")
+        lines.append(f"| peak PSS, all labs (the same tree, shared pages split) | {whole_peak.pss_mb:.0f} MB | | | | |")
+    if doubled is not None:
+        lines.append(f"| all labs, -j {2 * default_jobs()} (two labs per core), warm (1 run) | {doubled[0]:.1f} s "
+                     "| | | | |")
     if baseline_whole is not None:
         lines.append(f"| baseline all labs ({baseline_labs} then), warm (1 run) | {baseline_whole:.1f} s | | | | |")
-    if whole is not None:
+    if batch is not None:
+        rate, batch_rss = batch
+        lines.append(f"| `grader batch`, warm ({options.students} students × 3 SQL labs, cache off) | "
+                     f"{rate:.2f} lab-grades/s | | | ≥ 10 /s | {'yes' if rate >= 10 else 'no'} |")
+        lines.append(f"| peak RSS of that batch | {batch_rss:.0f} MB | | | | |")
+    if whole is not None and doubled is not None:
+        cores = default_jobs()
+        labs = json.loads(printed[0])["labs"]
+        lab_seconds = sum(float(lab["duration"]) for lab in labs)
         lines.append("")
-        lines.append(f"Whole-course run: {coverage}.")
+        lines.append(f"Whole-course run: {coverage}. The same at -j {2 * cores}: {doubled[1]}.")
         lines.append("")
-        lines.append(f"Its slowest labs (wall seconds; {default_jobs()} graded at a time): {slowest_labs(printed[0])}.")
+        lines.append(f"Its slowest labs (wall seconds; {cores} graded at a time): {slowest_labs(printed[0])}.")
+        lines.append("")
+        lines.append(f"## Where the time goes: the whole course ({TARGETS['all'][1]})")
+        lines.append("")
+        lines.append(f"- the labs' own wall times add up to {lab_seconds:.0f} s: {cores} at a time, at best "
+                     f"{lab_seconds / cores:.0f} s; the run took {whole[0]:.0f} s")
+        lines.append(f"- the machine was busy {whole_cpu:.0f} CPU-seconds during the run (every process, the servers "
+                     f"included): {100 * whole_cpu / (whole[0] * cores):.0f} % of its {cores} cores; "
+                     f"the work alone needs at least {whole_cpu / cores:.0f} s on {cores} cores, "
+                     f"{whole_cpu / 8:.0f} s on 8")
+        lines.append(f"- the rest, {whole[0] - whole_cpu / cores:.0f} s of wall time, is labs waiting on their own "
+                     f"timers (pool timeouts, lockout windows, TTLs) with their core idle: at -j {2 * cores} "
+                     f"those waits overlap and the run took {doubled[0]:.0f} s")
+        lines.append("")
+        lines.append(f"## What the peak memory is ({TARGETS['rss'][1]})")
+        lines.append("")
+        lines.append(f"At the peak ({whole_peak.pss_mb:.0f} MB PSS), by owner and program, PSS: "
+                     f"{peak_make_up(whole_peak)}.")
     for mode, found in profiles.items():
         lines += ["", f"## Where the time goes: {mode} ({TARGETS[mode][1]})", "", *found]
     lines.append("")

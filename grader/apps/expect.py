@@ -78,8 +78,8 @@ def created(response: httpx.Response, collection: str, reveal: bool = True) -> s
     location = header(response, "Location", f"201 Created names the new resource's URL, e.g. {collection}/42")
     path = httpx.URL(location).path if "://" in location else location.split("?")[0]
     if not path.startswith(collection.rstrip("/") + "/"):
-        shown = f" ({location})" if reveal else ""
-        raise Mismatch(f"{sent(response)}: the Location header{shown} must point to the new resource under "
+        quoted = f" ({location})" if reveal else ""
+        raise Mismatch(f"{sent(response)}: the Location header{quoted} must point to the new resource under "
                        f"{collection}/")
     return path
 
