@@ -18,7 +18,8 @@ not use the warm grader, so the grading is in the tree.
 Where the whole course goes: the CPU time the machine was busy during that run (/proc/stat: every
 process, the servers included) against its wall time, the run again with two labs per core (their
 timer waits overlap), and what the memory peak was made of (PSS by owner and program).
-`grader batch`: lab-grades per second over a generated class (generated_class.py), warm.
+`grader batch`: lab-grades per second over a generated class (generated_class.py), warm, and what
+one warm lab-grade costs: the machine's CPU seconds and the PostgreSQL server's share.
 A benchmark, not a test: it asserts only that every command graded (exit 0 or 1).
 """
 
@@ -162,6 +163,30 @@ def cpu_busy_seconds() -> float:
     ticks = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = ticks[3] + ticks[4]  # idle, iowait
     return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time of a process tree: each process's own, and that of the children it has reaped (the
+    PostgreSQL server's ended backends)."""
+    total = 0
+    for pid in _tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def grade_cost(command: list[str], env: dict[str, str], runs: int = 10) -> tuple[float, float, float]:
+    """Per run of a warm check: wall seconds, the machine's busy CPU seconds, and the warm PostgreSQL
+    server's share of them (its whole process tree, from the pid in the state folder)."""
+    server = int(json.loads((Path(env["GRADER_ROOT"]) / ".grader" / "services" / "postgres.json").read_text())["pid"])
+    machine, postgres, started = cpu_busy_seconds(), tree_cpu_seconds(server), time.perf_counter()
+    for _ in range(runs):
+        run(command, env)
+    return ((time.perf_counter() - started) / runs, (cpu_busy_seconds() - machine) / runs,
+            (tree_cpu_seconds(server) - postgres) / runs)
 
 
 def peak_make_up(peak: Peak) -> str:
@@ -310,6 +335,8 @@ def main() -> None:
                                      output=baseline_printed)[0]
                 baseline_labs = len(json.loads(baseline_printed[0])["labs"])
         batch = None if options.no_batch else class_throughput(warm, options.students)
+        wrong_case = sorted((ROOT / "labs" / "sql-joins" / ".meta" / "wrong").iterdir())[0]
+        cost = grade_cost([*GRADER, "check", "sql-joins", "--submission", str(wrong_case), "--format", "json"], warm)
     finally:
         run([*GRADER, "services", "down"], warm)
         if baseline is not None:
@@ -354,6 +381,13 @@ def main() -> None:
         lines.append(f"| `grader batch`, warm ({options.students} students × 3 SQL labs, cache off) | "
                      f"{rate:.2f} lab-grades/s | | | ≥ 10 /s | {'yes' if rate >= 10 else 'no'} |")
         lines.append(f"| peak RSS of that batch | {batch_rss:.0f} MB | | | | |")
+    lines.append("")
+    lines.append("## What one lab-grade costs (the batch target)")
+    lines.append("")
+    lines.append(f"A warm `grader check sql-joins --submission .meta/wrong/{wrong_case.name}`, 10 runs: "
+                 f"{cost[0]:.2f} s wall, {cost[1]:.2f} CPU-seconds of the machine, {cost[2]:.2f} of them in the PostgreSQL server's "
+                 f"processes. At that cost {default_jobs()} cores grade at most {default_jobs() / cost[1]:.1f} "
+                 "lab-grades/s.")
     if whole is not None and doubled is not None:
         cores = default_jobs()
         labs = json.loads(printed[0])["labs"]
