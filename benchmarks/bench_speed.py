@@ -385,9 +385,9 @@ def main() -> None:
     lines.append("## What one lab-grade costs (the batch target)")
     lines.append("")
     lines.append(f"A warm `grader check sql-joins --submission .meta/wrong/{wrong_case.name}`, 10 runs: "
-                 f"{cost[0]:.2f} s wall, {cost[1]:.2f} CPU-seconds of the machine, {cost[2]:.2f} of them in the PostgreSQL server's "
-                 f"processes. At that cost {default_jobs()} cores grade at most {default_jobs() / cost[1]:.1f} "
-                 "lab-grades/s.")
+                 f"{cost[0]:.2f} s wall, {cost[1]:.2f} CPU-seconds of the machine, {cost[2]:.2f} of them in the "
+                 f"PostgreSQL server's processes. At that cost {default_jobs()} cores grade at most "
+                 f"{default_jobs() / cost[1]:.1f} lab-grades/s.")
     if whole is not None and doubled is not None:
         cores = default_jobs()
         labs = json.loads(printed[0])["labs"]
