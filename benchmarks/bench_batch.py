@@ -18,13 +18,12 @@ import argparse
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_speed import FOLDERS, GRADER, ROOT, class_throughput, environment, run, state_folder
-from generated_class import LABS, generate
+from bench_speed import FOLDERS, GRADER, ROOT, class_throughput, environment, generated_class, run, state_folder
+from generated_class import LABS
 
 
 def load() -> str:
@@ -36,9 +35,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--loop-sample", type=int, default=6, help="students graded by the check loop")
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="grader-bench-batch-"))
-    scratch.chmod(0o755)
-    generate(scratch / "class", args.students)  # the same class class_throughput grades, for the loop
+    scratch = generated_class(args.students)  # graded by both batches and, a sample of it, by the loop
     state = state_folder(ROOT / "labs")
     env = environment(state)
     grades = args.students * len(LABS)
@@ -47,7 +44,7 @@ def main() -> None:
     try:
         figures = {}
         for name, jobs in (("batch (default -j)", ()), ("batch -j 1", ("-j", "1"))):
-            rate, rss = class_throughput(env, args.students, jobs)
+            rate, rss = class_throughput(env, scratch, args.students, jobs)
             figures[name] = 1 / rate
             print(f"{name:22} {grades / rate:7.1f} s  {rate:6.2f} lab-grades/s  peak RSS {rss:6.0f} MB  ({load()})")
         started = time.perf_counter()
@@ -62,7 +59,7 @@ def main() -> None:
             print(f"ratio {name} / loop: {loop / per_grade:.1f}x the loop's throughput")
     finally:
         run([*GRADER, "services", "down"], env)
-        for folder in [scratch, *FOLDERS]:
+        for folder in FOLDERS:
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -194,17 +194,24 @@ def peak_make_up(peak: Peak) -> str:
     return ", ".join(f"{kind} ×{count} {mb:.0f} MB" for kind, (count, mb) in parts if mb >= 1)
 
 
-def class_throughput(env: dict[str, str], students: int, jobs: tuple[str, ...] = ()) -> tuple[float, float]:
-    """`grader batch` over a generated class (generated_class.py), cache off: lab-grades per second and the
-    peak RSS of its process tree. A first one-student batch, uncounted, builds the template databases."""
+def generated_class(students: int) -> Path:
+    """A scratch folder holding `class` (students x the batch labs, generated_class.py) and `warm-up` (one)."""
     scratch = Path(tempfile.mkdtemp(prefix="grader-bench-batch-"))
     FOLDERS.append(scratch)
     scratch.chmod(0o755)  # learner accounts read the submissions
     generate(scratch / "class", students)
     generate(scratch / "warm-up", 1)
+    return scratch
+
+
+def class_throughput(env: dict[str, str], scratch: Path, students: int,
+                     jobs: tuple[str, ...] = ()) -> tuple[float, float]:
+    """`grader batch` over the generated class in `scratch`, cache off: lab-grades per second and the peak
+    RSS of its process tree. The one-student warm-up batch, uncounted, builds the template databases."""
     batch = [*GRADER, "batch", "--labs", ",".join(LABS), "--no-cache", *jobs]
     run([*batch, str(scratch / "warm-up"), "--out", str(scratch / "warm-up.out")], env)
-    seconds, rss = run([*batch, str(scratch / "class"), "--out", str(scratch / "class.out")], env, sample=True)
+    seconds, rss = run([*batch, str(scratch / "class"), "--out", str(scratch / f"class{''.join(jobs)}.out")], env,
+                       sample=True)
     return students * len(LABS) / seconds, rss
 
 
@@ -334,7 +341,8 @@ def main() -> None:
                                      whole_course_env(baseline), cwd=baseline_tree or ROOT, graded=(0, 1, 2),
                                      output=baseline_printed)[0]
                 baseline_labs = len(json.loads(baseline_printed[0])["labs"])
-        batch = None if options.no_batch else class_throughput(warm, options.students)
+        batch = None if options.no_batch else class_throughput(warm, generated_class(options.students),
+                                                               options.students)
         wrong_case = sorted((ROOT / "labs" / "sql-joins" / ".meta" / "wrong").iterdir())[0]
         cost = grade_cost([*GRADER, "check", "sql-joins", "--submission", str(wrong_case), "--format", "json"], warm)
     finally:
@@ -381,13 +389,6 @@ def main() -> None:
         lines.append(f"| `grader batch`, warm ({options.students} students × 3 SQL labs, cache off) | "
                      f"{rate:.2f} lab-grades/s | | | ≥ 10 /s | {'yes' if rate >= 10 else 'no'} |")
         lines.append(f"| peak RSS of that batch | {batch_rss:.0f} MB | | | | |")
-    lines.append("")
-    lines.append("## What one lab-grade costs (the batch target)")
-    lines.append("")
-    lines.append(f"A warm `grader check sql-joins --submission .meta/wrong/{wrong_case.name}`, 10 runs: "
-                 f"{cost[0]:.2f} s wall, {cost[1]:.2f} CPU-seconds of the machine, {cost[2]:.2f} of them in the "
-                 f"PostgreSQL server's processes. At that cost {default_jobs()} cores grade at most "
-                 f"{default_jobs() / cost[1]:.1f} lab-grades/s.")
     if whole is not None and doubled is not None:
         cores = default_jobs()
         labs = json.loads(printed[0])["labs"]
@@ -413,6 +414,13 @@ def main() -> None:
         lines.append("")
         lines.append(f"At the peak ({whole_peak.pss_mb:.0f} MB PSS), by owner and program, PSS: "
                      f"{peak_make_up(whole_peak)}.")
+    lines.append("")
+    lines.append("## What one lab-grade costs (the batch target)")
+    lines.append("")
+    lines.append(f"A warm `grader check sql-joins --submission .meta/wrong/{wrong_case.name}`, 10 runs: "
+                 f"{cost[0]:.2f} s wall, {cost[1]:.2f} CPU-seconds of the machine, {cost[2]:.2f} of them in the "
+                 f"PostgreSQL server's processes. At that cost {default_jobs()} cores grade at most "
+                 f"{default_jobs() / cost[1]:.1f} lab-grades/s.")
     for mode, found in profiles.items():
         lines += ["", f"## Where the time goes: {mode} ({TARGETS[mode][1]})", "", *found]
     lines.append("")

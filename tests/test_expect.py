@@ -59,8 +59,8 @@ def test_created_wants_201_and_a_location_inside_the_collection() -> None:
     assert "under /books/" in failure(expect.created, elsewhere, "/books", reveal=True)
     assert HIDDEN not in failure(expect.created, elsewhere, "/books", reveal=False)
     assert "without a Location header" in failure(expect.created, answer(201, "POST", "/books"), "/books")
-    assert "/books/books" not in failure(expect.created, answer(201, "POST", "/books",
-                                                                headers={"Location": "/books"}), "/books")
+    collection_itself = answer(201, "POST", "/books", headers={"Location": "/books"})
+    assert "must point to the new resource under /books/" in failure(expect.created, collection_itself, "/books")
 
 
 def test_bodies_that_are_not_json_and_server_errors() -> None:
