@@ -206,6 +206,9 @@ def test_unpaired_replies_make_the_stream_unreadable(client: redis.Redis, proxy:
     with watching(proxy) as traffic:
         pubsub = client.pubsub()
         pubsub.subscribe("news")
+        deadline = time.monotonic() + 2  # the proxy's thread reads what was sent a moment after subscribe() returns
+        while traffic.unreadable is None and time.monotonic() < deadline:
+            time.sleep(0.01)
         pubsub.close()
     assert traffic.unreadable is not None and "SUBSCRIBE" in traffic.unreadable
 
