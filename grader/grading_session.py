@@ -1,6 +1,8 @@
 """The per-lab resources a pytest session grades with: databases per variant, workers, leases.
 
-Created lazily (a lab that never touches Redis leases no Redis db) and released at session end.
+Created lazily (a lab that never touches Redis leases no Redis db). The processes of a variant (workers,
+contenders, apps, fault proxies) are released once its last check has run (the plugin runs one variant's
+checks together), so a lab holds one variant's processes at a time; the rest is released at session end.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ class GradingSession:
     def __init__(self, context: RunContext) -> None:
         self.context = context
         self.root = Path(context.root)
-        self._cleanup = ExitStack()
+        self._cleanup = ExitStack()  # server-side resources: databases, leases; closed last
+        self._processes: dict[str, ExitStack] = {}  # variant -> its processes, closed by release_variant
+        self._release_error: BaseException | None = None
         self._pg: PostgresRun | None = None
         self._templates: dict[str, str | None] = {}
         self._databases: dict[str, str] = {}
@@ -190,7 +194,7 @@ class GradingSession:
         worker = Worker(folder, env, self.context.limits.worker_timeout_s, limits=self.sandbox_limits(),
                         timeouts=self.call_timeouts[source],
                         prepare=[s for s in ("redis", "postgres", "mongodb") if s in self.context.services])
-        self._cleanup.callback(worker.close)
+        self._owned_by(variant).callback(worker.close)
         return worker
 
     # The nemesis on the wire (grader/apps/proxy.py) -----------------------------------------
@@ -201,7 +205,7 @@ class GradingSession:
             from grader.apps.proxy import FaultProxy
 
             self._proxies[key] = FaultProxy.for_url(self._service_url(service), service)
-            self._cleanup.callback(self._proxies[key].close)
+            self._owned_by(variant).callback(self._proxies[key].close)
         return self._proxies[key]
 
     def proxies_of(self, variant: str) -> list[FaultProxy]:
@@ -226,7 +230,7 @@ class GradingSession:
             from grader.apps.for_run import app_for
 
             self._apps[variant] = app_for(self, variant)
-            self._cleanup.callback(self._apps[variant].close)
+            self._owned_by(variant).callback(self._apps[variant].close)
         return self._apps[variant].ensure_running()
 
     def app_database(self, variant: str, name: str | None = None) -> AppDatabase:
@@ -293,9 +297,32 @@ class GradingSession:
             return 3 + datasets.derived_seed(self.context.dataset_secret, f"checks:{self.context.lab_id}") % 1_000_000
         return {"public": 1, "hidden": 2}[variant]
 
+    # Release ----------------------------------------------------------------------------------
+    def _owned_by(self, variant: str) -> ExitStack:
+        return self._processes.setdefault(variant, ExitStack())
+
+    def release_variant(self, variant: str) -> None:
+        """Stop the variant's processes (its last check has run); a later check of it would start new ones.
+        A failure to stop one is kept for close(), which reports it as today's cleanup failures are."""
+        stack = self._processes.pop(variant, None)
+        self._workers = {key: worker for key, worker in self._workers.items() if key[0] != variant}
+        self._contenders.pop(variant, None)
+        self._apps.pop(variant, None)
+        self._proxies = {key: proxy for key, proxy in self._proxies.items() if key[0] != variant}
+        if stack is None:
+            return
+        try:
+            stack.close()
+        except Exception as error:  # re-raised by close(), after the other variants' cleanup
+            self._release_error = self._release_error or error
+
     def close(self) -> None:
         try:
+            for variant in list(self._processes):  # the users of the databases and leases first
+                self.release_variant(variant)
             self._cleanup.close()
+            if self._release_error is not None:
+                raise self._release_error
         finally:
             if self.context.answers == "record" and self.context.answers_path:
                 Path(self.context.answers_path).write_text(json.dumps(self.answers.entries))

@@ -37,6 +37,7 @@ MAX_MESSAGE = 2000
 _session: GradingSession | None = None
 _results: dict[str, CheckResult] = {}
 _collection_errors: list[str] = []
+_collected_order: dict[str, int] = {}  # nodeid -> its place in the collection: the order results are reported in
 _channel = Channel(None)
 
 
@@ -63,18 +64,45 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if _session is not None:
         total = sum(float(_marker_value(item, "points", "points") or 1) for item in session.items)
         _channel.send("collected", max_points=total, count=len(session.items))
-        _session.start_workers(_workers_needed(session.items))
+        first = _variant_of(session.items[0]) if session.items else None
+        _session.start_workers(_workers_needed(session.items, first))
 
 
-def _workers_needed(items: Sequence[pytest.Item]) -> list[tuple[str, str]]:
-    """(variant, source) of every worker the collected checks take as a fixture, in a stable order."""
+def _variant_of(item: pytest.Item | None) -> str | None:
+    variant = getattr(item, "callspec", None) and item.callspec.params.get("variant")  # type: ignore[union-attr]
+    return str(variant) if variant else None
+
+
+def _workers_needed(items: Sequence[pytest.Item], variant: str | None) -> list[tuple[str, str]]:
+    """(variant, source) of every worker the collected checks of `variant` take as a fixture, in a stable order."""
     needed = set()
     for item in items:
-        variant = getattr(item, "callspec", None) and item.callspec.params.get("variant")  # type: ignore[attr-defined]
         for source in ("submission", "reference"):
-            if variant and source in getattr(item, "fixturenames", ()):
-                needed.add((str(variant), source))
+            if variant and _variant_of(item) == variant and source in getattr(item, "fixturenames", ()):
+                needed.add((variant, source))
     return sorted(needed)
+
+
+VARIANT_ORDER = {None: 0, "public": 0, "hidden": 1}
+
+
+def _one_variant_at_a_time(items: list[pytest.Item]) -> None:
+    """Run every public check before every hidden one (each variant's checks keep their order), so that
+    a lab holds one variant's processes at a time: the peak memory of a run of contended Redis labs was
+    two variants' dozens of contenders. Results are still reported in the order the checks were collected."""
+    _collected_order.update({item.nodeid: index for index, item in enumerate(items)})
+    items.sort(key=lambda item: VARIANT_ORDER.get(_variant_of(item), 1))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, None]:
+    """After a variant's last check: release its processes and start the next variant's workers."""
+    yield
+    variant = _variant_of(item)
+    if _session is None or variant is None or nextitem is None or _variant_of(nextitem) == variant:
+        return
+    _session.release_variant(variant)
+    _session.start_workers(_workers_needed(item.session.items, _variant_of(nextitem)))
 
 
 def _is_hidden_item(path: Path) -> bool:
@@ -291,15 +319,18 @@ def seed(variant: str) -> int:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`grader check LAB --task N`: keep only the checks marked `task(N)`, public and hidden."""
-    if _session is None or _session.context.task is None:
+    """`grader check LAB --task N`: keep only the checks marked `task(N)`, public and hidden; then run
+    one variant's checks at a time."""
+    if _session is None:
         return
     wanted = _session.context.task
-    kept = [item for item in items if _marker_value(item, "task", "taskno") == wanted]
-    dropped = [item for item in items if _marker_value(item, "task", "taskno") != wanted]
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+    if wanted is not None:
+        kept = [item for item in items if _marker_value(item, "task", "taskno") == wanted]
+        dropped = [item for item in items if _marker_value(item, "task", "taskno") != wanted]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
+    _one_variant_at_a_time(items)
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
@@ -315,8 +346,7 @@ def _marker_value(item: pytest.Item, name: str, keyword: str) -> Any:
 
 
 def _visibility(item: pytest.Item) -> str:
-    variant = getattr(item, "callspec", None) and item.callspec.params.get("variant")  # type: ignore[attr-defined]
-    return "hidden" if _is_hidden_item(Path(str(item.path))) or variant == "hidden" else "public"
+    return "hidden" if _is_hidden_item(Path(str(item.path))) or _variant_of(item) == "hidden" else "public"
 
 
 def _message(excinfo: pytest.ExceptionInfo[BaseException], hidden: bool) -> str:
@@ -417,7 +447,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         _session.close()
     finally:
         payload = {
-            "tests": [r.model_dump() for r in _results.values()],
+            "tests": [_results[nodeid].model_dump()
+                      for nodeid in sorted(_results, key=lambda n: _collected_order.get(n, len(_collected_order)))],
             "collection_errors": _collection_errors,
             "cleanup_seconds": round(time.monotonic() - started, 3),
         }

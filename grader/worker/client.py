@@ -58,6 +58,12 @@ class Worker:
         # (PYTHONUNBUFFERED too, hence -u: a print must reach the output before the failure that follows it)
         return self._sandbox.spawn([sys.executable, "-I", "-u", "-m", "grader.worker"], channel=True)
 
+    @property
+    def pid(self) -> int | None:
+        """The running worker process's id (None before it starts and after it ended)."""
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
+
     def start(self) -> None:
         """Start the worker process now (it also starts on the first call), e.g. before a timed race."""
         if self._process is None or self._process.poll() is not None:
