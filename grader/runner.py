@@ -121,7 +121,8 @@ def _run_checks(lab: Lab, context: RunContext, include_hidden: bool, result: Lab
         *map(str, _check_paths(lab, include_hidden)),
         f"--rootdir={lab.path}", "--import-mode=importlib",
         f"--confcutdir={lab.path}", "-c", str(_empty_ini(scratch)),  # no conftest or ini from above the lab
-        "-p", "grader.plugin", "-p", "no:cacheprovider", "-o", "addopts=", "-q", "--no-header", "-rN",
+        "-p", "grader.plugin", "-p", "no:cacheprovider", "-p", "no:debugging",  # no pdb: nobody is at its prompt
+        "-o", "addopts=", "-q", "--no-header", "-rN",
         "-W", "ignore::pytest.PytestAssertRewriteWarning",  # forked: the plugin was imported before pytest
     ]
     timeout = lab.spec.limits.lab_timeout_s
