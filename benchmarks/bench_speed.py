@@ -194,6 +194,14 @@ def peak_make_up(peak: Peak) -> str:
     return ", ".join(f"{kind} ×{count} {mb:.0f} MB" for kind, (count, mb) in parts if mb >= 1)
 
 
+def interpreter_pss_mb(imports: str) -> float:
+    """PSS of one learner interpreter as the grader starts it (the worker module) with `imports` done."""
+    code = (f"import grader.worker.__main__, {imports}\n"
+            "print(open('/proc/self/smaps_rollup').read().split('Pss:')[1].split()[0])")
+    done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    return int(done.stdout.strip()) / 1024
+
+
 def generated_class(students: int) -> Path:
     """A scratch folder holding `class` (students x the batch labs, generated_class.py) and `warm-up` (one)."""
     scratch = Path(tempfile.mkdtemp(prefix="grader-bench-batch-"))
@@ -414,6 +422,13 @@ def main() -> None:
         lines.append("")
         lines.append(f"At the peak ({whole_peak.pss_mb:.0f} MB PSS), by owner and program, PSS: "
                      f"{peak_make_up(whole_peak)}.")
+        lines.append("")
+        lines.append(f"One learner interpreter (the worker, with the client library its lab injects) is "
+                     f"{interpreter_pss_mb('redis'):.0f} MB PSS with redis-py, {interpreter_pss_mb('psycopg'):.0f} "
+                     f"MB with psycopg, {interpreter_pss_mb('redis, psycopg'):.0f} MB with both: a contended Redis "
+                     "lab races a dozen of them at once (one variant at a time), and two such labs graded side by "
+                     "side hold two dozen. Below that only interpreters that share their pages would go (forked "
+                     "from one that imported the libraries, each moved into a sandbox of its own): not built.")
     lines.append("")
     lines.append("## What one lab-grade costs (the batch target)")
     lines.append("")
