@@ -64,8 +64,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if _session is not None:
         total = sum(float(_marker_value(item, "points", "points") or 1) for item in session.items)
         _channel.send("collected", max_points=total, count=len(session.items))
-        first = _variant_of(session.items[0]) if session.items else None
-        _session.start_workers(_workers_needed(session.items, first))
+        _session.start_workers(_workers_needed(session.items))
 
 
 def _variant_of(item: pytest.Item | None) -> str | None:
@@ -73,12 +72,15 @@ def _variant_of(item: pytest.Item | None) -> str | None:
     return str(variant) if variant else None
 
 
-def _workers_needed(items: Sequence[pytest.Item], variant: str | None) -> list[tuple[str, str]]:
-    """(variant, source) of every worker the collected checks of `variant` take as a fixture, in a stable order."""
+def _workers_needed(items: Sequence[pytest.Item]) -> list[tuple[str, str]]:
+    """(variant, source) of every worker the collected checks take as a fixture, in a stable order: all
+    variants' at once, so that the hidden variant's imports too overlap the first checks (a worker is a
+    process or two a variant; the dozens of contenders are started by the checks that race them)."""
     needed = set()
     for item in items:
+        variant = _variant_of(item)
         for source in ("submission", "reference"):
-            if variant and _variant_of(item) == variant and source in getattr(item, "fixturenames", ()):
+            if variant and source in getattr(item, "fixturenames", ()):
                 needed.add((variant, source))
     return sorted(needed)
 
@@ -96,13 +98,12 @@ def _one_variant_at_a_time(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, None]:
-    """After a variant's last check: release its processes and start the next variant's workers."""
+    """After a variant's last check: release its processes."""
     yield
     variant = _variant_of(item)
     if _session is None or variant is None or nextitem is None or _variant_of(nextitem) == variant:
         return
     _session.release_variant(variant)
-    _session.start_workers(_workers_needed(item.session.items, _variant_of(nextitem)))
 
 
 def _is_hidden_item(path: Path) -> bool:
