@@ -194,10 +194,11 @@ def peak_make_up(peak: Peak) -> str:
     return ", ".join(f"{kind} ×{count} {mb:.0f} MB" for kind, (count, mb) in parts if mb >= 1)
 
 
-def interpreter_pss_mb(imports: str) -> float:
-    """PSS of one learner interpreter as the grader starts it (the worker module) with `imports` done."""
+def interpreter_rss_mb(imports: str) -> float:
+    """RSS of one learner interpreter as the grader starts it (the worker module) with `imports` done: what
+    one more of them costs (its PSS depends on how many others share its pages at that moment)."""
     code = (f"import grader.worker.__main__, {imports}\n"
-            "print(open('/proc/self/smaps_rollup').read().split('Pss:')[1].split()[0])")
+            "print(open('/proc/self/smaps_rollup').read().split('Rss:')[1].split()[0])")
     done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     return int(done.stdout.strip()) / 1024
 
@@ -424,8 +425,8 @@ def main() -> None:
                      f"{peak_make_up(whole_peak)}.")
         lines.append("")
         lines.append(f"One learner interpreter (the worker, with the client library its lab injects) is "
-                     f"{interpreter_pss_mb('redis'):.0f} MB PSS with redis-py, {interpreter_pss_mb('psycopg'):.0f} "
-                     f"MB with psycopg, {interpreter_pss_mb('redis, psycopg'):.0f} MB with both: a contended Redis "
+                     f"{interpreter_rss_mb('redis'):.0f} MB RSS with redis-py, {interpreter_rss_mb('psycopg'):.0f} "
+                     f"MB with psycopg, {interpreter_rss_mb('redis, psycopg'):.0f} MB with both: a contended Redis "
                      "lab races a dozen of them at once (one variant at a time), and two such labs graded side by "
                      "side hold two dozen. Below that only interpreters that share their pages would go (forked "
                      "from one that imported the libraries, each moved into a sandbox of its own): not built.")
