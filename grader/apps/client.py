@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from grader.apps.running import RunningApp
+from grader.apps.tls import shared_context
 from grader.checks.problems import SubmissionProblem
 
 EXIT_GRACE_S = 0.5  # a dropped connection: how long the app gets to be seen exiting before it counts as alive
@@ -26,7 +27,8 @@ class AppClient:
         # No cookie jar: a check that holds several users' sessions sends each cookie itself
         # (grader.attacks.cookies), so no request carries a session the check did not choose.
         no_cookies = CookieJar(DefaultCookiePolicy(allowed_domains=[]))
-        self._client = httpx.Client(timeout=app.spec.request_timeout_s, follow_redirects=False, cookies=no_cookies)
+        self._client = httpx.Client(timeout=app.spec.request_timeout_s, follow_redirects=False, cookies=no_cookies,
+                                    verify=shared_context())
 
     @property
     def reveal(self) -> bool:
