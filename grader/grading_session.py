@@ -303,7 +303,7 @@ class GradingSession:
 
     def release_variant(self, variant: str) -> None:
         """Stop the variant's processes (its last check has run); a later check of it would start new ones.
-        A failure to stop one is kept for close(), which reports it as today's cleanup failures are."""
+        A failure to stop one is kept for close(), which raises it after the rest of the cleanup."""
         stack = self._processes.pop(variant, None)
         self._workers = {key: worker for key, worker in self._workers.items() if key[0] != variant}
         self._contenders.pop(variant, None)
