@@ -378,16 +378,13 @@ def _classify(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -
     return blame.status_of(excinfo.value, learner_ran)
 
 
-LEARNER_FAILURES = (Mismatch, SubmissionProblem, AssertionError)
-
-
 @pytest.hookimpl(tryfirst=True, specname="pytest_runtest_makereport")  # pytest reads only pytest_* names
 def pytest_learner_failure_report(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport | None:
     """A check the submission failed, reported with the check's line and its own message. pytest's report
     re-parses the source of every frame of the traceback (a third of the CPU of a failing grade) for a text
     nobody reads: the result carries the message. Other failures, the grader's, keep pytest's report."""
-    excinfo = call.excinfo
-    if _session is None or call.when != "call" or excinfo is None or not isinstance(excinfo.value, LEARNER_FAILURES):
+    excinfo = call.excinfo  # Mismatch and SubmissionProblem are AssertionErrors: what blame.status_of calls a fail
+    if _session is None or call.when != "call" or excinfo is None or not isinstance(excinfo.value, AssertionError):
         return None
     in_check = [entry.lineno + 1 for entry in excinfo.traceback if str(entry.path) == str(item.path)]
     where = f"{item.location[0]}:{in_check[-1] if in_check else '?'}"
